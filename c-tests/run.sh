@@ -1,0 +1,51 @@
+#!/bin/sh
+# Builds each c-tests/*.c against include/p9fd.h alone, links it twice, with the static and
+# with the shared library in LIBDIR, runs both, and ends with "N passed, N failed".
+#
+#	c-tests/run.sh [LIBDIR]
+#
+# Environment: CC, CFLAGS, LDFLAGS, STATIC_LIBS (what libp9fd.a needs, as rustc reports it),
+# OUT (build directory), RUN (a wrapper such as valgrind), TESTS (names to run; all by default).
+set -u
+cd "$(dirname "$0")/.."
+LIBDIR=${1:-target/release}
+CC=${CC:-cc}
+CFLAGS=${CFLAGS:--std=c99 -Wall -Wextra -Werror -g -O1}
+LDFLAGS=${LDFLAGS:-}
+STATIC_LIBS=${STATIC_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+OUT=${OUT:-target/c-tests}
+RUN=${RUN:-}
+TESTS=${TESTS:-$(for f in c-tests/*.c; do basename "$f" .c; done)}
+
+mkdir -p "$OUT/static" "$OUT/shared"
+pass=0
+fail=0
+result() {
+	if [ "$1" -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok	$2"
+	else
+		fail=$((fail + 1))
+		echo "FAIL	$2"
+	fi
+}
+for t in $TESTS; do
+	for kind in static shared; do
+		bin=$OUT/$kind/$t
+		if [ $kind = static ]; then
+			lib="$LIBDIR/libp9fd.a $STATIC_LIBS"
+		else
+			lib="-L$LIBDIR -Wl,-rpath,$PWD/$LIBDIR -lp9fd"
+		fi
+		# shellcheck disable=SC2086
+		if $CC $CFLAGS -Iinclude -o "$bin" "c-tests/$t.c" $LDFLAGS $lib; then
+			# shellcheck disable=SC2086
+			timeout 120 $RUN "$bin" </dev/null
+			result $? "$t ($kind)"
+		else
+			result 1 "$t ($kind): does not build"
+		fi
+	done
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
