@@ -42,7 +42,10 @@ fn borrow<'a>(fd: c_int) -> io::Result<BorrowedFd<'a>> {
 /// Thread-safe; no allocation.
 #[unsafe(no_mangle)]
 pub extern "C" fn sendfd(socket: c_int, fd: c_int) -> c_int {
-    ret(borrow(socket).and_then(|s| crate::send_fd(s, borrow(fd)?)), |()| 0)
+    ret(
+        borrow(socket).and_then(|s| crate::send_fd(s, borrow(fd)?)),
+        |()| 0,
+    )
 }
 
 /// Receives a file descriptor sent by sendfd (or by any peer sending one data byte, of any

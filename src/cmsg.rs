@@ -37,7 +37,7 @@ impl<'a> Cmsg<'a> {
     }
 
     /// The descriptor numbers in the data, whole ints only.
-    pub fn fds(&self) -> impl Iterator<Item = RawFd> + 'a {
+    pub fn fds(&self) -> impl Iterator<Item = RawFd> + use<'a> {
         self.data
             .chunks_exact(size_of::<RawFd>())
             .filter_map(|c| c.try_into().ok().map(RawFd::from_ne_bytes))
@@ -117,4 +117,109 @@ pub fn judge(control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal
         return Err(Refusal::TooMany);
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One control message as the kernel lays it out: header, data, zero padding.
+    fn cmsg(level: c_int, kind: c_int, data: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&(HDR + data.len()).to_ne_bytes());
+        v.extend_from_slice(&level.to_ne_bytes());
+        v.extend_from_slice(&kind.to_ne_bytes());
+        v.extend_from_slice(data);
+        v.resize(align(v.len()), 0);
+        v
+    }
+
+    fn ints(fds: &[RawFd]) -> Vec<u8> {
+        fds.iter().flat_map(|f| f.to_ne_bytes()).collect()
+    }
+
+    fn rights(fds: &[RawFd]) -> Vec<u8> {
+        cmsg(libc::SOL_SOCKET, libc::SCM_RIGHTS, &ints(fds))
+    }
+
+    fn all_fds(control: &[u8]) -> Vec<(bool, RawFd)> {
+        messages(control)
+            .filter(Cmsg::carries_fds)
+            .flat_map(|m| m.fds().map(move |fd| (m.is_rights(), fd)))
+            .collect()
+    }
+
+    #[test]
+    fn no_control_is_no_message() {
+        assert_eq!(messages(&[]).count(), 0);
+        assert_eq!(judge(&[], 0, 1), Ok(0));
+    }
+
+    #[test]
+    fn one_rights_message() {
+        let c = rights(&[7]);
+        assert_eq!(c.len(), 24);
+        assert_eq!(all_fds(&c), [(true, 7)]);
+        assert_eq!(judge(&c, 0, 1), Ok(1));
+        assert_eq!(judge(&c, 0, 0), Err(Refusal::TooMany));
+    }
+
+    #[test]
+    fn credentials_then_rights_then_pidfd() {
+        let cred = cmsg(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &[1; 12]);
+        let mut c = cred.clone();
+        c.extend(rights(&[5, 6]));
+        c.extend(cmsg(libc::SOL_SOCKET, SCM_PIDFD, &ints(&[9])));
+        assert_eq!(all_fds(&c), [(true, 5), (true, 6), (false, 9)]);
+        assert_eq!(judge(&c, 0, 2), Ok(2));
+        assert_eq!(judge(&c, 0, 1), Err(Refusal::TooMany));
+        // credentials alone carry no descriptor
+        assert_eq!(all_fds(&cred), []);
+        assert_eq!(judge(&cred, 0, 1), Ok(0));
+    }
+
+    #[test]
+    fn ctrunc_is_always_refused() {
+        assert_eq!(judge(&[], libc::MSG_CTRUNC, 1), Err(Refusal::Truncated));
+        assert_eq!(
+            judge(&rights(&[3]), libc::MSG_CTRUNC, 9),
+            Err(Refusal::Truncated)
+        );
+    }
+
+    #[test]
+    fn whole_ints_only() {
+        let c = cmsg(libc::SOL_SOCKET, libc::SCM_RIGHTS, &[1, 0, 0, 0, 2, 0, 0]);
+        assert_eq!(all_fds(&c).len(), 1);
+    }
+
+    #[test]
+    fn other_levels_are_not_descriptors() {
+        let c = cmsg(libc::SOL_IP, libc::SCM_RIGHTS, &ints(&[4]));
+        assert_eq!(all_fds(&c), []);
+    }
+
+    #[test]
+    fn bad_lengths_end_the_walk() {
+        let mut c = rights(&[3]);
+        // a header that claims more than there is
+        let mut long = rights(&[4]);
+        long[..size_of::<usize>()].copy_from_slice(&1000usize.to_ne_bytes());
+        c.extend(&long);
+        assert_eq!(all_fds(&c), [(true, 3)]);
+        // a length shorter than a header
+        let mut short = rights(&[4]);
+        short[..size_of::<usize>()].copy_from_slice(&8usize.to_ne_bytes());
+        assert_eq!(messages(&short).count(), 0);
+        // a header cut short
+        assert_eq!(messages(&rights(&[4])[..HDR - 1]).count(), 0);
+        // a message cut short of its data
+        assert_eq!(messages(&rights(&[4])[..HDR + 2]).count(), 0);
+    }
+
+    #[test]
+    fn last_message_without_padding() {
+        let c = rights(&[3]);
+        assert_eq!(all_fds(&c[..HDR + 4]), [(true, 3)]);
+    }
 }

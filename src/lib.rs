@@ -258,11 +258,12 @@ pub fn recv_fds(
     let mut n = 0;
     for msg in cmsg::messages(got.control).filter(Cmsg::carries_fds) {
         for fd in msg.fds().filter_map(sys::own) {
-            if verdict.is_ok() && msg.is_rights() {
-                if let Some(slot) = slots.next() {
-                    *slot = Some(fd);
-                    n += 1;
-                }
+            if verdict.is_ok()
+                && msg.is_rights()
+                && let Some(slot) = slots.next()
+            {
+                *slot = Some(fd);
+                n += 1;
             }
             // Any other descriptor is dropped, so closed, here.
         }

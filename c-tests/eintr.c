@@ -1,0 +1,98 @@
+/*
+ * A signal whose handler was installed without SA_RESTART interrupts a blocked sendfd or
+ * recvfd: -1/EINTR, nothing sent or consumed, and no retry inside the library.
+ */
+#include "t.h"
+
+#include <sys/time.h>
+
+static volatile sig_atomic_t alarms;
+
+static void
+onalarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* SIGALRM in 50 ms, with a handler that does not restart system calls. */
+static void
+alarm_soon(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = onalarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_usec = 50000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void
+blocked_recvfd_is_eintr(void)
+{
+	int sv[2], g;
+
+	CHECK(p9pipe(sv) == 0);
+	alarms = 0;
+	alarm_soon();
+	CHECK_ERR(recvfd(sv[1]), EINTR);
+	CHECK(alarms == 1);
+	/* nothing was lost: the next message arrives whole */
+	CHECK(sendfd(sv[0], 2) == 0);
+	g = recvfd(sv[1]);
+	CHECK(g >= 0 && t_same_file(g, 2));
+	close(g);
+	t_close2(sv);
+}
+
+static void
+blocked_sendfd_is_eintr_and_sends_nothing(void)
+{
+	int sv[2], p[2], fds[4], nfds, flags, seen;
+	char buf[4096];
+	long filled, drained;
+	ssize_t n;
+
+	CHECK(p9pipe(sv) == 0);
+	t_oracle(p);
+	/* fill the socket with plain bytes */
+	t_nonblock(sv[0], 1);
+	filled = 0;
+	while((n = write(sv[0], buf, sizeof buf)) > 0)
+		filled += n;
+	while((n = write(sv[0], buf, 1)) > 0)
+		filled += n;
+	CHECK(errno == EAGAIN);
+	t_nonblock(sv[0], 0);
+	alarms = 0;
+	alarm_soon();
+	CHECK_ERR(sendfd(sv[0], p[1]), EINTR);
+	CHECK(alarms == 1);
+	close(p[1]);
+	/* drain: exactly the filler, and no descriptor */
+	t_nonblock(sv[1], 1);
+	drained = 0;
+	seen = 0;
+	while((n = t_rawrecv(sv[1], buf, sizeof buf, fds, 4, &nfds, &flags)) > 0){
+		drained += n;
+		seen += nfds;
+	}
+	CHECK(drained == filled);
+	CHECK(seen == 0);
+	CHECK(t_oracle_eof(p));
+	t_close2(sv);
+}
+
+int
+main(void)
+{
+	t_begin();
+	T(blocked_recvfd_is_eintr);
+	T(blocked_sendfd_is_eintr_and_sends_nothing);
+	return t_end();
+}

@@ -1,0 +1,123 @@
+/* p9pipe: a connected stream socketpair, two-way, inheritable; pipe means p9pipe. */
+#include "t.h"
+
+static void
+both_directions_then_eof(void)
+{
+	int p[2];
+	char buf[8];
+
+	CHECK(p9pipe(p) == 0);
+	CHECK(write(p[0], "ping", 4) == 4);
+	CHECK(read(p[1], buf, sizeof buf) == 4 && memcmp(buf, "ping", 4) == 0);
+	CHECK(write(p[1], "pong", 4) == 4);
+	CHECK(read(p[0], buf, sizeof buf) == 4 && memcmp(buf, "pong", 4) == 0);
+	close(p[0]);
+	CHECK(read(p[1], buf, sizeof buf) == 0);
+	close(p[1]);
+}
+
+static void
+ends_are_connected_unix_stream_sockets(void)
+{
+	int p[2], v, d;
+	socklen_t len;
+	struct ucred a, b;
+
+	CHECK(p9pipe(p) == 0);
+	len = sizeof v;
+	CHECK(getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_STREAM);
+	len = sizeof d;
+	CHECK(getsockopt(p[1], SOL_SOCKET, SO_DOMAIN, &d, &len) == 0 && d == AF_UNIX);
+	len = sizeof a;
+	CHECK(getsockopt(p[0], SOL_SOCKET, SO_PEERCRED, &a, &len) == 0 && a.pid == getpid());
+	len = sizeof b;
+	CHECK(getsockopt(p[1], SOL_SOCKET, SO_PEERCRED, &b, &len) == 0 && b.pid == getpid());
+	t_close2(p);
+}
+
+static void
+ends_are_inherited_across_exec(void)
+{
+	int p[2], st;
+	char cmd[64];
+	pid_t pid;
+
+	CHECK(p9pipe(p) == 0);
+	CHECK(!t_cloexec(p[0]) && !t_cloexec(p[1]));
+	snprintf(cmd, sizeof cmd, "test -S /proc/self/fd/%d && test -S /proc/self/fd/%d", p[0], p[1]);
+	fflush(NULL);
+	pid = fork();
+	if(pid == 0){
+		execl("/bin/sh", "sh", "-c", cmd, (char*)NULL);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	t_close2(p);
+}
+
+static void
+null_is_efault(void)
+{
+	CHECK_ERR(p9pipe(NULL), EFAULT);
+}
+
+static void
+pipe_means_p9pipe(void)
+{
+	int p[2];
+	struct stat st;
+
+	CHECK(pipe(p) == 0);
+	CHECK(fstat(p[0], &st) == 0 && S_ISSOCK(st.st_mode));
+	t_close2(p);
+}
+
+static void
+full_table(void)
+{
+	int v[2] = { -7, -7 };
+
+	t_squeeze(1);
+	CHECK_ERR(p9pipe(v), EMFILE);
+	CHECK(v[0] == -7 && v[1] == -7);
+	t_squeeze(0);
+	CHECK_ERR(p9pipe(v), EMFILE);
+	CHECK(v[0] == -7 && v[1] == -7);
+}
+
+static void
+full_table_is_emfile_and_fd_untouched(void)
+{
+	int st;
+
+	st = t_child(full_table);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void
+p9pipe_carries_descriptors(void)
+{
+	int p[2], g;
+
+	CHECK(p9pipe(p) == 0);
+	CHECK(sendfd(p[1], 0) == 0);
+	g = recvfd(p[0]);
+	CHECK(g >= 0 && t_same_file(g, 0));
+	close(g);
+	t_close2(p);
+}
+
+int
+main(void)
+{
+	t_begin();
+	T(both_directions_then_eof);
+	T(ends_are_connected_unix_stream_sockets);
+	T(ends_are_inherited_across_exec);
+	T(null_is_efault);
+	T(pipe_means_p9pipe);
+	T(full_table_is_emfile_and_fd_untouched);
+	T(p9pipe_carries_descriptors);
+	return t_end();
+}

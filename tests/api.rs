@@ -1,0 +1,179 @@
+//! The safe Rust API, over real sockets. Leaks are caught with the pipe-EOF oracle (send a
+//! pipe's write end, drop every copy we know of: the read end must see end of file), which
+//! does not depend on what other tests running in parallel have open.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::net::{UnixDatagram, UnixStream};
+
+use p9fd::{MAX_FDS, RecvFlags, pipe, recv_fd, recv_fds, send_fd, send_fds};
+
+fn errno<T: std::fmt::Debug>(r: io::Result<T>) -> i32 {
+    r.expect_err("should fail")
+        .raw_os_error()
+        .expect("an errno")
+}
+
+fn cloexec(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: F_GETFD on a borrowed, open descriptor.
+    #[allow(unsafe_code)]
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+    flags & libc::FD_CLOEXEC != 0
+}
+
+/// A pipe: the read end, and the write end to send around.
+fn oracle() -> (File, OwnedFd) {
+    let (r, w) = io::pipe().unwrap();
+    (File::from(OwnedFd::from(r)), OwnedFd::from(w))
+}
+
+/// Whether every copy of the oracle's write end is gone.
+fn eof(mut r: File) -> bool {
+    let mut b = [0u8];
+    matches!(r.read(&mut b), Ok(0))
+}
+
+#[test]
+fn send_and_receive_one() {
+    let (a, b) = pipe().unwrap();
+    let (r, w) = oracle();
+    send_fd(&a, &w).unwrap();
+    let got = recv_fd(&b, RecvFlags::EMPTY).unwrap();
+    assert!(!cloexec(got.as_fd()));
+    drop(w);
+    File::from(got).write_all(b"x").unwrap();
+    let mut byte = [0u8];
+    (&r).read_exact(&mut byte).unwrap();
+    assert_eq!(&byte, b"x");
+    assert!(eof(r));
+}
+
+#[test]
+fn cloexec_flag_is_set_on_receipt() {
+    let (a, b) = pipe().unwrap();
+    send_fd(&a, io::stdin()).unwrap();
+    let got = recv_fd(&b, RecvFlags::CLOEXEC).unwrap();
+    assert!(cloexec(got.as_fd()));
+}
+
+#[test]
+fn pipe_ends_are_inheritable_stream_sockets() {
+    let (a, b) = pipe().unwrap();
+    assert!(!cloexec(a.as_fd()) && !cloexec(b.as_fd()));
+    let mut a = UnixStream::from(a);
+    let mut b = UnixStream::from(b);
+    a.write_all(b"hi").unwrap();
+    let mut buf = [0; 2];
+    b.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"hi");
+}
+
+#[test]
+fn eof_is_econnreset() {
+    let (a, b) = pipe().unwrap();
+    drop(a);
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::ECONNRESET);
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::ECONNRESET);
+}
+
+#[test]
+fn plain_data_is_ebadmsg() {
+    let (a, b) = pipe().unwrap();
+    UnixStream::from(a).write_all(b"z").unwrap();
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::EBADMSG);
+}
+
+#[test]
+fn two_fds_into_recv_fd_closes_both() {
+    let (a, b) = pipe().unwrap();
+    let (r1, w1) = oracle();
+    let (r2, w2) = oracle();
+    send_fds(&a, b"\0", &[w1.as_fd(), w2.as_fd()]).unwrap();
+    drop((w1, w2));
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::EBADMSG);
+    assert!(eof(r1) && eof(r2));
+}
+
+#[test]
+fn empty_datagram_is_not_eof() {
+    let (a, b) = UnixDatagram::pair().unwrap();
+    a.send(b"").unwrap();
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::EBADMSG);
+    send_fds(&a, b"\0", &[]).unwrap();
+    assert_eq!(errno(recv_fd(&b, RecvFlags::EMPTY)), libc::EBADMSG);
+}
+
+#[test]
+fn send_fds_refuses_empty_data_and_too_many() {
+    let (a, b) = pipe().unwrap();
+    let out = io::stdout();
+    assert_eq!(errno(send_fds(&a, b"", &[out.as_fd()])), libc::EINVAL);
+    let many = vec![out.as_fd(); MAX_FDS + 1];
+    assert_eq!(errno(send_fds(&a, b"x", &many)), libc::EINVAL);
+    // nothing was queued
+    b.set_nonblocking_for_test();
+    assert_eq!(
+        errno(recv_fd(&b, RecvFlags::EMPTY)),
+        libc::EAGAIN,
+        "a refused send queued something"
+    );
+}
+
+#[test]
+fn the_most_fds_with_a_payload() {
+    let (a, b) = pipe().unwrap();
+    let (r, w) = oracle();
+    let many = vec![w.as_fd(); MAX_FDS];
+    assert_eq!(send_fds(&a, b"payload", &many).unwrap(), 7);
+    drop(many);
+    drop(w);
+    let mut buf = [0u8; 16];
+    let mut slots: Vec<Option<OwnedFd>> = (0..MAX_FDS).map(|_| None).collect();
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::CLOEXEC).unwrap();
+    assert_eq!((got.bytes, got.fds), (7, MAX_FDS));
+    assert_eq!(&buf[..7], b"payload");
+    assert!(slots.iter().flatten().all(|fd| cloexec(fd.as_fd())));
+    drop(slots);
+    assert!(eof(r));
+}
+
+#[test]
+fn too_many_for_the_room_closes_all_and_leaves_slots_alone() {
+    let (a, b) = pipe().unwrap();
+    let (r, w) = oracle();
+    send_fds(&a, b"abc", &[w.as_fd(), w.as_fd(), w.as_fd()]).unwrap();
+    drop(w);
+    let keep = File::open("/dev/null").unwrap();
+    let keep_raw = keep.as_raw_fd();
+    let mut slots = [Some(OwnedFd::from(keep)), None];
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        errno(recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY)),
+        libc::EMSGSIZE
+    );
+    assert_eq!(slots[0].as_ref().map(|f| f.as_raw_fd()), Some(keep_raw));
+    assert!(slots[1].is_none());
+    assert!(eof(r));
+}
+
+#[test]
+fn recv_fds_at_eof_is_zero() {
+    let (a, b) = pipe().unwrap();
+    drop(a);
+    let mut buf = [0u8; 4];
+    let got = recv_fds(&b, &mut buf, &mut [None], RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds), (0, 0));
+}
+
+/// Non-blocking mode for an `OwnedFd`, for the tests that must not wait.
+trait NonBlocking {
+    fn set_nonblocking_for_test(&self);
+}
+
+impl NonBlocking for OwnedFd {
+    fn set_nonblocking_for_test(&self) {
+        let s = UnixStream::from(self.try_clone().unwrap());
+        s.set_nonblocking(true).unwrap();
+    }
+}
