@@ -22,6 +22,17 @@
 
 
 
+/**
+ * The most descriptors one message can carry (Linux's SCM_MAX_FD).
+ */
+#define P9FD_MAXFDS 253
+
+/**
+ * recvfdmsg flag: the received descriptors are close-on-exec, set atomically by the kernel as
+ * it installs them (MSG_CMSG_CLOEXEC), so a concurrent fork and exec cannot leak them.
+ */
+#define P9FD_CLOEXEC (1 << 30)
+
 
 
 
@@ -64,6 +75,41 @@ int recvfd(int socket);
  * fd is not written. Thread-safe; no allocation.
  */
 int p9pipe(int *fd);
+
+/**
+ * Sends one message on the Unix-domain socket socket: the nbuf bytes at buf, carrying
+ * the nfds descriptors in fds as one SCM_RIGHTS message (none if nfds is 0).
+ *
+ * Returns the number of bytes sent, or -1 with errno set:
+ * EINVAL if nbuf < 1 (a stream socket drops descriptors sent with no byte) or nfds is
+ * negative or above P9FD_MAXFDS; EFAULT if buf is NULL, or fds is NULL while nfds > 0;
+ * EBADF for a negative descriptor; or the kernel's error, as for sendfd. On error nothing is
+ * sent. It never raises SIGPIPE. The descriptors stay open in the caller.
+ *
+ * On a stream socket a large message may be sent short. The descriptors travel with the
+ * first byte sent, so a caller who sends the rest (with write, say) must not send them again.
+ * Thread-safe; no allocation.
+ */
+long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds);
+
+/**
+ * Receives one message on the Unix-domain socket socket: up to nbuf bytes into buf,
+ * and up to *nfds descriptors into fds. flags is 0 or P9FD_CLOEXEC.
+ *
+ * On success it returns the number of bytes received and sets *nfds to the number of
+ * descriptors stored in fds. It returns 0 with *nfds 0 at end of file; a zero-length
+ * datagram or seqpacket message returns 0 too, with its descriptors. On a datagram socket,
+ * bytes beyond nbuf are discarded. Credentials are ignored and pidfds closed.
+ *
+ * On error it returns -1 with errno set, and *nfds and fds are not written (buf may
+ * hold bytes of the refused message):
+ * EINVAL if nbuf < 1, *nfds < 0, or flags has a bit other than P9FD_CLOEXEC;
+ * EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
+ * EMSGSIZE if more descriptors arrived than *nfds (all of them are closed);
+ * EMFILE if the kernel dropped descriptors because the table is full (all that arrived are
+ * closed); or the kernel's error, as for recvfd. Thread-safe; no allocation.
+ */
+long recvfdmsg(int socket, void *buf, long nbuf, int *fds, int *nfds, int flags);
 
 #ifdef __cplusplus
 }  // extern "C"

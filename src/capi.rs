@@ -5,9 +5,9 @@
 
 #![allow(unsafe_code)]
 
-use core::ffi::c_int;
+use core::ffi::{c_int, c_long, c_void};
 use std::io;
-use std::os::fd::{BorrowedFd, IntoRawFd};
+use std::os::fd::{BorrowedFd, IntoRawFd, OwnedFd};
 
 use crate::{RecvFlags, errno, sys};
 
@@ -85,4 +85,146 @@ pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
         }
         0
     })
+}
+
+/// The most descriptors one message can carry (Linux's SCM_MAX_FD).
+pub const P9FD_MAXFDS: c_int = 253;
+
+/// recvfdmsg flag: the received descriptors are close-on-exec, set atomically by the kernel as
+/// it installs them (MSG_CMSG_CLOEXEC), so a concurrent fork and exec cannot leak them.
+pub const P9FD_CLOEXEC: c_int = 1 << 30;
+
+const _: () = assert!(P9FD_MAXFDS as usize == crate::MAX_FDS);
+const _: () = assert!(P9FD_CLOEXEC == RecvFlags::CLOEXEC.bits());
+
+/// The C array (ptr, n) as a slice; n < 0 is EINVAL, NULL with n > 0 is EFAULT.
+///
+/// # Safety
+/// A non-NULL ptr must point to n valid Ts that live as long as 'a.
+unsafe fn slice<'a, T>(ptr: *const T, n: c_long) -> io::Result<&'a [T]> {
+    match usize::try_from(n) {
+        Err(_) => Err(errno(libc::EINVAL)),
+        Ok(0) => Ok(&[]),
+        Ok(_) if ptr.is_null() => Err(errno(libc::EFAULT)),
+        // SAFETY: by the caller's contract.
+        Ok(n) => Ok(unsafe { std::slice::from_raw_parts(ptr, n) }),
+    }
+}
+
+/// As slice, mutable.
+///
+/// # Safety
+/// A non-NULL ptr must point to n valid Ts, not aliased, that live as long as 'a.
+unsafe fn slice_mut<'a, T>(ptr: *mut T, n: c_long) -> io::Result<&'a mut [T]> {
+    match usize::try_from(n) {
+        Err(_) => Err(errno(libc::EINVAL)),
+        Ok(0) => Ok(&mut []),
+        Ok(_) if ptr.is_null() => Err(errno(libc::EFAULT)),
+        // SAFETY: by the caller's contract.
+        Ok(n) => Ok(unsafe { std::slice::from_raw_parts_mut(ptr, n) }),
+    }
+}
+
+/// The C caller's descriptor numbers as borrowed descriptors: a negative one is EBADF, as
+/// the kernel would say, with nothing sent.
+fn borrow_all<'a>(fds: &'a [c_int]) -> io::Result<&'a [BorrowedFd<'a>]> {
+    if fds.iter().any(|&fd| fd < 0) {
+        return Err(errno(libc::EBADF));
+    }
+    // SAFETY: BorrowedFd is repr(transparent) over a c_int and every value is a valid
+    // BorrowedFd but -1, which we just ruled out. As in `borrow`, the caller lends the
+    // descriptors for the call.
+    Ok(unsafe { &*(fds as *const [c_int] as *const [BorrowedFd<'a>]) })
+}
+
+/// Sends one message on the Unix-domain socket socket: the nbuf bytes at buf, carrying
+/// the nfds descriptors in fds as one SCM_RIGHTS message (none if nfds is 0).
+///
+/// Returns the number of bytes sent, or -1 with errno set:
+/// EINVAL if nbuf < 1 (a stream socket drops descriptors sent with no byte) or nfds is
+/// negative or above P9FD_MAXFDS; EFAULT if buf is NULL, or fds is NULL while nfds > 0;
+/// EBADF for a negative descriptor; or the kernel's error, as for sendfd. On error nothing is
+/// sent. It never raises SIGPIPE. The descriptors stay open in the caller.
+///
+/// On a stream socket a large message may be sent short. The descriptors travel with the
+/// first byte sent, so a caller who sends the rest (with write, say) must not send them again.
+/// Thread-safe; no allocation.
+#[unsafe(no_mangle)]
+pub extern "C" fn sendfdmsg(
+    socket: c_int,
+    buf: *const c_void,
+    nbuf: c_long,
+    fds: *const c_int,
+    nfds: c_int,
+) -> c_long {
+    let args = || {
+        if nfds > P9FD_MAXFDS {
+            return Err(errno(libc::EINVAL));
+        }
+        // SAFETY: the caller passes `nbuf` readable bytes at `buf` and `nfds` ints at `fds`.
+        let (data, fds) = unsafe { (slice(buf.cast::<u8>(), nbuf)?, slice(fds, nfds.into())?) };
+        Ok((borrow(socket)?, data, borrow_all(fds)?))
+    };
+    ret(
+        args().and_then(|(s, data, fds)| crate::send_fds(s, data, fds)),
+        |n| n as c_long,
+    )
+}
+
+/// Receives one message on the Unix-domain socket socket: up to nbuf bytes into buf,
+/// and up to *nfds descriptors into fds. flags is 0 or P9FD_CLOEXEC.
+///
+/// On success it returns the number of bytes received and sets *nfds to the number of
+/// descriptors stored in fds. It returns 0 with *nfds 0 at end of file; a zero-length
+/// datagram or seqpacket message returns 0 too, with its descriptors. On a datagram socket,
+/// bytes beyond nbuf are discarded. Credentials are ignored and pidfds closed.
+///
+/// On error it returns -1 with errno set, and *nfds and fds are not written (buf may
+/// hold bytes of the refused message):
+/// EINVAL if nbuf < 1, *nfds < 0, or flags has a bit other than P9FD_CLOEXEC;
+/// EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
+/// EMSGSIZE if more descriptors arrived than *nfds (all of them are closed);
+/// EMFILE if the kernel dropped descriptors because the table is full (all that arrived are
+/// closed); or the kernel's error, as for recvfd. Thread-safe; no allocation.
+#[unsafe(no_mangle)]
+pub extern "C" fn recvfdmsg(
+    socket: c_int,
+    buf: *mut c_void,
+    nbuf: c_long,
+    fds: *mut c_int,
+    nfds: *mut c_int,
+    flags: c_int,
+) -> c_long {
+    if nfds.is_null() {
+        return ret(Err(errno(libc::EFAULT)), |()| 0);
+    }
+    // SAFETY: `nfds` is not NULL and points to an int.
+    let room = unsafe { nfds.read() };
+    let args = || {
+        let flags = RecvFlags::from_bits(flags).ok_or(errno(libc::EINVAL))?;
+        // More than P9FD_MAXFDS slots can never be used.
+        let room = room.min(P9FD_MAXFDS);
+        // SAFETY: the caller passes `nbuf` writable bytes at `buf` and room for `*nfds` ints
+        // at `fds`.
+        let (data, out) = unsafe {
+            (
+                slice_mut(buf.cast::<u8>(), nbuf)?,
+                slice_mut(fds, room.into())?,
+            )
+        };
+        Ok((borrow(socket)?, data, out, flags))
+    };
+    let mut slots: [Option<OwnedFd>; crate::MAX_FDS] = [const { None }; crate::MAX_FDS];
+    ret(
+        args().and_then(|(s, data, out, flags)| {
+            let got = crate::recv_fds(s, data, &mut slots[..out.len()], flags)?;
+            for (o, fd) in out.iter_mut().zip(slots.iter_mut().take(got.fds)) {
+                *o = fd.take().map_or(-1, IntoRawFd::into_raw_fd);
+            }
+            // SAFETY: as above, `nfds` points to an int.
+            unsafe { nfds.write(got.fds as c_int) };
+            Ok(got.bytes)
+        }),
+        |n| n as c_long,
+    )
 }

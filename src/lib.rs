@@ -232,17 +232,34 @@ pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Res
 /// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the
 /// first slots of `fds` (anything already there is closed).
 ///
-/// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram returns 0 bytes
-/// too, with its descriptors. On a datagram socket, bytes beyond `data.len()` are discarded,
-/// as `recv` does.
+/// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram or seqpacket
+/// message returns 0 bytes too, with its descriptors. On a datagram socket, bytes beyond
+/// `data.len()` are discarded, as `recv` does.
 ///
 /// # Errors
 ///
+/// - `EINVAL`: `data` is empty. (A zero-length receive on a stream socket would take the
+///   descriptors waiting at the head of the queue without their byte, and returns 0, like end
+///   of file, when plain data is waiting.)
 /// - `EMSGSIZE`: more descriptors arrived than `fds` has slots; all of them are closed.
 /// - `EMFILE`: the kernel dropped descriptors (`MSG_CTRUNC`); whatever arrived is closed.
 /// - The kernel's, as for [`recv_fd`].
 ///
 /// On error `fds` is untouched; `data` may hold bytes of the refused message.
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::send_fds(&a, b"hello", &[std::io::stdin().as_fd()])?;
+/// let mut buf = [0; 8];
+/// let mut fds = [None];
+/// let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!(&buf[..got.bytes], b"hello");
+/// assert_eq!(got.fds, 1);
+/// let [Some(stdin)] = fds else { unreachable!() };
+/// # drop(stdin);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[doc(alias = "recvfdmsg")]
 #[doc(alias = "recvmsg")]
 pub fn recv_fds(
@@ -251,6 +268,9 @@ pub fn recv_fds(
     fds: &mut [Option<OwnedFd>],
     flags: RecvFlags,
 ) -> io::Result<Received> {
+    if data.is_empty() {
+        return Err(errno(libc::EINVAL));
+    }
     let mut control = sys::RecvControl::new();
     let got = sys::recvmsg(sock.as_fd(), data, &mut control, flags.0)?;
     let verdict = cmsg::judge(got.control, got.flags, fds.len());

@@ -177,3 +177,26 @@ impl NonBlocking for OwnedFd {
         s.set_nonblocking(true).unwrap();
     }
 }
+
+#[test]
+fn recv_fds_needs_room_for_a_byte() {
+    let (a, b) = pipe().unwrap();
+    send_fd(&a, io::stdout()).unwrap();
+    assert_eq!(
+        errno(recv_fds(&b, &mut [], &mut [None], RecvFlags::EMPTY)),
+        libc::EINVAL
+    );
+    // nothing was consumed
+    recv_fd(&b, RecvFlags::CLOEXEC).unwrap();
+}
+
+#[test]
+fn recv_flags_accept_only_cloexec() {
+    assert_eq!(RecvFlags::from_bits(0), Some(RecvFlags::EMPTY));
+    assert_eq!(
+        RecvFlags::from_bits(libc::MSG_CMSG_CLOEXEC),
+        Some(RecvFlags::CLOEXEC)
+    );
+    assert_eq!(RecvFlags::from_bits(libc::MSG_PEEK), None);
+    assert_eq!(RecvFlags::from_bits(-1), None);
+}
