@@ -60,6 +60,7 @@ blocked_sendfd_is_eintr_and_sends_nothing(void)
 
 	CHECK(p9pipe(sv) == 0);
 	t_oracle(p);
+	memset(buf, 'f', sizeof buf);
 	/* fill the socket with plain bytes */
 	t_nonblock(sv[0], 1);
 	filled = 0;

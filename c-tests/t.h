@@ -387,7 +387,8 @@ t_squeeze(int free)
 		top = fd;
 	if(fd >= 0)
 		close(fd);
-	rl.rlim_cur = rl.rlim_max = top + 1 + free;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = top + 1 + free;
 	if(setrlimit(RLIMIT_NOFILE, &rl) < 0){
 		perror("setrlimit");
 		exit(2);
