@@ -328,6 +328,21 @@ t_rawrecv(int s, void *buf, size_t n, int *fds, int maxfds, int *nfds, int *flag
 	return r;
 }
 
+/* One descriptor goes through: sendfd(from, fd), then recvfd(to) gives the same file. */
+static inline int
+t_passes(int from, int to, int fd)
+{
+	int g, ok;
+
+	if(sendfd(from, fd) != 0)
+		return 0;
+	g = recvfd(to);
+	ok = g >= 0 && t_same_file(g, fd);
+	if(g >= 0)
+		close(g);
+	return ok;
+}
+
 /* A pipe whose write end is p[1]: the pipe-EOF oracle. */
 static inline void
 t_oracle(int p[2])
