@@ -2,50 +2,102 @@
 #
 #	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N)
 #	make demo	build, then run the examples end to end
-#	make check	every test: header freshness, fmt, clippy, Rust tests, the C suite
+#	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
+#			man pages, header and symbol hygiene, a staged install
+#	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
+#	make uninstall	remove what make install installed
 #	make header	regenerate include/p9fd.h with cbindgen
 #	make clean
 #
-# Nothing here writes outside target/, except `make header`, which rewrites include/p9fd.h.
+# Nothing here writes outside target/, except `make header` (include/p9fd.h) and
+# `make install`.
+
+SHELL = /bin/bash
+.SHELLFLAGS = -o pipefail -c
 
 CARGO ?= cargo
 CC ?= cc
-LIBDIR = target/release
-MAJOR := $(shell sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
-# What libp9fd.a needs besides libc, as `rustc --print native-static-libs` reports it.
-STATIC_LIBS = -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-EXAMPLES = pingpong
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+BUILD = target/release
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME = libp9fd.so.$(MAJOR)
+# What libp9fd.a needs besides itself, as rustc reports it (see the lib rule).
+STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
+
+EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
+MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3
+MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3
 
 all: lib
 
+# cargo rustc rather than cargo build, to hear rustc's native-static-libs note; it is
+# printed only when the library is rebuilt, so the last one heard is kept.
 lib:
-	$(CARGO) build --release --locked
-	ln -sf libp9fd.so $(LIBDIR)/libp9fd.so.$(MAJOR)
+	mkdir -p $(BUILD)
+	$(CARGO) rustc --release --locked --lib -- --print native-static-libs 2>&1 \
+		| tee $(BUILD)/rustc.log
+	if grep -q 'native-static-libs: ' $(BUILD)/rustc.log; then \
+		sed -n 's/.*native-static-libs: //p' $(BUILD)/rustc.log > $(BUILD)/native-static-libs; \
+	fi
+	test -s $(BUILD)/native-static-libs || { rm -f $(BUILD)/libp9fd.a; \
+		echo "no native-static-libs note: run make again"; exit 1; }
+	ln -sf libp9fd.so $(BUILD)/$(SONAME)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(BUILD)/p9fd.pc
 
 examples: lib
 	mkdir -p target/examples
 	for e in $(EXAMPLES); do \
 		$(CC) $(CFLAGS_EX) -o target/examples/$$e examples/$$e.c \
-			-L$(LIBDIR) -Wl,-rpath,$(CURDIR)/$(LIBDIR) -lp9fd || exit 1; \
+			-L$(BUILD) -Wl,-rpath,$(CURDIR)/$(BUILD) -lp9fd || exit 1; \
 	done
 
 demo: examples
 	for e in $(EXAMPLES); do \
-		echo "== $$e"; timeout 60 target/examples/$$e || exit 1; \
+		echo; echo "== examples/$$e.c"; timeout 60 target/examples/$$e || exit 1; \
 	done
 
 header:
 	P9FD_BLESS=1 $(CARGO) test --locked --test header
 
+install: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(BUILD)/libp9fd.a $(DESTDIR)$(LIBDIR)/libp9fd.a
+	install -m 755 $(BUILD)/libp9fd.so $(DESTDIR)$(LIBDIR)/libp9fd.so.$(VERSION)
+	ln -sf libp9fd.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libp9fd.so
+	install -m 644 include/p9fd.h $(DESTDIR)$(INCLUDEDIR)/p9fd.h
+	install -m 644 $(BUILD)/p9fd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
+	for m in $(MAN3); do install -m 644 man/man3/$$m $(DESTDIR)$(MANDIR)/man3/$$m; done
+	for l in $(MANLINKS); do \
+		echo ".so man3/$${l#*:}" > $(DESTDIR)$(MANDIR)/man3/$${l%%:*}; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libp9fd.a $(DESTDIR)$(LIBDIR)/libp9fd.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libp9fd.so \
+		$(DESTDIR)$(INCLUDEDIR)/p9fd.h $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
+	for m in $(MAN3) $(foreach l,$(MANLINKS),$(firstword $(subst :, ,$(l)))); do \
+		rm -f $(DESTDIR)$(MANDIR)/man3/$$m; done
+
 check: lib examples
 	$(CARGO) test --locked --test header
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --locked --no-deps
 	$(CARGO) test --locked
-	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(LIBDIR)
+	c-tests/hygiene.sh
+	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
 clean:
 	$(CARGO) clean
 
-.PHONY: all lib examples demo header check clean
+.PHONY: all lib examples demo header install uninstall check clean
