@@ -27,3 +27,57 @@ fn header_is_fresh() {
          (P9FD_BLESS=1 cargo test --test header) and commit it"
     );
 }
+
+/// `p9fd.h` compiles on its own, as C99 and as C++, with and without NOPLAN9DEFINES, under
+/// -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
+/// defined.
+#[test]
+fn header_compiles_alone_as_c_and_cxx() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let unit = "#include <p9fd.h>\n\
+                #if defined(NOPLAN9DEFINES) == defined(pipe)\n\
+                #error pipe macro wrong\n\
+                #endif\n\
+                int (*p)(int *) = p9pipe;\n\
+                long (*s)(int, const void *, long, const int *, int) = sendfdmsg;\n\
+                long (*r)(int, void *, long, int *, int *, int) = recvfdmsg;\n\
+                int (*sf)(int, int) = sendfd;\n\
+                int (*rf)(int) = recvfd;\n\
+                int m = P9FD_MAXFDS + P9FD_CLOEXEC;\n";
+    for (cpp, std) in [(false, "-std=c99"), (true, "-std=c++11")] {
+        let path = tmp.join(if cpp { "unit.cc" } else { "unit.c" });
+        std::fs::write(&path, unit).unwrap();
+        for noplan9 in [false, true] {
+            let target = env!("P9FD_TARGET");
+            let compiler = cc::Build::new()
+                .cpp(cpp)
+                .target(target)
+                .host(target)
+                .opt_level(0)
+                .cargo_metadata(false)
+                .get_compiler();
+            let mut cmd = compiler.to_command();
+            cmd.args([
+                std,
+                "-Wall",
+                "-Wextra",
+                "-Wpedantic",
+                "-Werror",
+                "-fsyntax-only",
+            ])
+            .arg("-I")
+            .arg(dir.join("include"))
+            .arg(&path);
+            if noplan9 {
+                cmd.arg("-DNOPLAN9DEFINES");
+            }
+            let out = cmd.output().expect("run the C compiler");
+            assert!(
+                out.status.success(),
+                "{cmd:?}:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# What a system library owes its users beyond working: exported symbols equal to the
+# committed list, man pages that render without a warning, and a staged install that an
+# outside program can build against with pkg-config, shared and static, and that uninstalls
+# without a trace. Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-target/release}
+CC=${CC:-cc}
+PKG_CONFIG=${PKG_CONFIG:-pkg-config}
+pass=0
+fail=0
+check() {	# check NAME COMMAND...
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		pass=$((pass + 1))
+		echo "ok	$name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL	$name"
+		printf '%s\n' "$out" | sed 's/^/	/'
+	fi
+}
+
+symbols() {
+	nm -D --defined-only "$BUILD/libp9fd.so" | awk '{ print $3 }' | sort | diff -u c-tests/symbols.txt -
+}
+check "exported symbols equal c-tests/symbols.txt" symbols
+
+no_pipe() {
+	! nm --defined-only "$BUILD/libp9fd.a" 2>/dev/null | grep -qE ' [TW] pipe$' &&
+	! nm -D --defined-only "$BUILD/libp9fd.so" | grep -qE ' pipe$'
+}
+check "no symbol named pipe" no_pipe
+
+MAJOR=$(sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
+soname() {
+	readelf -d "$BUILD/libp9fd.so" | grep -q "Library soname: \[libp9fd.so.$MAJOR\]"
+}
+check "soname libp9fd.so.$MAJOR" soname
+
+renders() {	# groff prints warnings on stderr; any output fails
+	local w
+	w=$(groff -man -ww -z "$1" 2>&1) && [ -z "$w" ] || { echo "$w"; return 1; }
+}
+for m in man/man3/*.3; do
+	check "$m renders without warnings" renders "$m"
+done
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/p9fd-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+prefix=/usr
+libdir=$prefix/lib/p9fd-test
+check "make install DESTDIR" make -s install DESTDIR="$stage/root" PREFIX=$prefix LIBDIR=$libdir
+
+installed() {
+	local f
+	for f in $libdir/libp9fd.a $libdir/libp9fd.so $libdir/libp9fd.so.$MAJOR \
+		$prefix/include/p9fd.h $libdir/pkgconfig/p9fd.pc \
+		$prefix/share/man/man3/sendfd.3 $prefix/share/man/man3/recvfd.3 \
+		$prefix/share/man/man3/p9pipe.3 $prefix/share/man/man3/sendfdmsg.3 \
+		$prefix/share/man/man3/recvfdmsg.3; do
+		[ -e "$stage/root$f" ] || { echo "missing $f"; return 1; }
+	done
+	ls "$stage/root$libdir"/libp9fd.so.*.*.* >/dev/null
+}
+check "installed files" installed
+
+cat > "$stage/outside.c" <<'PROG'
+#include <stdio.h>
+#include <unistd.h>
+#include <p9fd.h>
+
+int
+main(void)
+{
+	int p[2], fd;
+
+	if(pipe(p) < 0 || sendfd(p[0], 1) < 0 || (fd = recvfd(p[1])) < 0){
+		perror("outside");
+		return 1;
+	}
+	return 0;
+}
+PROG
+pc() {
+	PKG_CONFIG_SYSROOT_DIR="$stage/root" PKG_CONFIG_LIBDIR="$stage/root$libdir/pkgconfig" \
+		$PKG_CONFIG "$@" p9fd
+}
+shared() {
+	# shellcheck disable=SC2046
+	$CC -std=c99 -Wall -Werror -o "$stage/outside-shared" "$stage/outside.c" $(pc --cflags --libs) &&
+	LD_LIBRARY_PATH="$stage/root$libdir" "$stage/outside-shared" &&
+	readelf -d "$stage/outside-shared" | grep -q "NEEDED.*libp9fd.so.$MAJOR"
+}
+check "outside program, pkg-config, shared" shared
+static() {
+	# pkg-config --static gives Libs.private; -Bstatic makes the linker take libp9fd.a
+	# shellcheck disable=SC2046
+	$CC -std=c99 -Wall -Werror -o "$stage/outside-static" "$stage/outside.c" $(pc --cflags) \
+		-Wl,-Bstatic $(pc --libs-only-L) -lp9fd -Wl,-Bdynamic \
+		$(pc --static --libs-only-l | sed 's/-lp9fd//') &&
+	"$stage/outside-static" &&
+	! readelf -d "$stage/outside-static" | grep -q "libp9fd"
+}
+check "outside program, pkg-config --static, static" static
+
+check "make uninstall DESTDIR" make -s uninstall DESTDIR="$stage/root" PREFIX=$prefix LIBDIR=$libdir
+nothing_left() {
+	local left
+	left=$(find "$stage/root" ! -type d)
+	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
+}
+check "nothing left after uninstall" nothing_left
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
