@@ -1,6 +1,6 @@
 # p9fd's front door.
 #
-#	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N)
+#	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N), and the examples
 #	make demo	build, then run the examples end to end
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
 #			man pages, header and symbol hygiene, a staged install
@@ -36,7 +36,7 @@ CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
 MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3
 MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3
 
-all: lib
+all: lib examples
 
 # cargo rustc rather than cargo build, to hear rustc's native-static-libs note; it is
 # printed only when the library is rebuilt, so the last one heard is kept.
