@@ -89,6 +89,19 @@ impl<'a> Iterator for Messages<'a> {
     }
 }
 
+/// The sender's credentials from an SCM_CREDENTIALS message, as (pid, uid, gid). A pid of 0
+/// means the kernel had none to give (nobody had SO_PASSCRED when the message was sent), so it
+/// counts as no credentials.
+pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
+    let m = messages(control)
+        .find(|m| m.level == libc::SOL_SOCKET && m.kind == libc::SCM_CREDENTIALS)?;
+    let word = |i: usize| -> Option<[u8; 4]> { m.data.get(i * 4..i * 4 + 4)?.try_into().ok() };
+    let pid = i32::from_ne_bytes(word(0)?);
+    let uid = u32::from_ne_bytes(word(1)?);
+    let gid = u32::from_ne_bytes(word(2)?);
+    (pid != 0).then_some((pid, uid, gid))
+}
+
 /// Why a received message is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -176,6 +189,23 @@ mod tests {
         // credentials alone carry no descriptor
         assert_eq!(all_fds(&cred), []);
         assert_eq!(judge(&cred, 0, 1), Ok(0));
+    }
+
+    #[test]
+    fn credentials_are_found_anywhere_and_pid_zero_is_none() {
+        let mut c = rights(&[5]);
+        let cred = |pid: i32| {
+            let mut d = pid.to_ne_bytes().to_vec();
+            d.extend(1000u32.to_ne_bytes());
+            d.extend(100u32.to_ne_bytes());
+            cmsg(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &d)
+        };
+        assert_eq!(credentials(&c), None);
+        c.extend(cred(42));
+        assert_eq!(credentials(&c), Some((42, 1000, 100)));
+        assert_eq!(credentials(&cred(0)), None);
+        // cut short: no credentials rather than a misread
+        assert_eq!(credentials(&cred(42)[..HDR + 8]), None);
     }
 
     #[test]

@@ -47,7 +47,7 @@
 //!   and no state is shared: every function is safe to call from any thread.
 
 use core::ffi::c_int;
-use std::io;
+use std::io::{self, IoSlice};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 mod capi;
@@ -226,7 +226,7 @@ pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Res
     if data.is_empty() {
         return Err(errno(libc::EINVAL));
     }
-    sys::sendmsg(sock.as_fd(), data, fds)
+    sys::sendmsg(sock.as_fd(), &[IoSlice::new(data)], fds, None)
 }
 
 /// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the
@@ -268,11 +268,26 @@ pub fn recv_fds(
     fds: &mut [Option<OwnedFd>],
     flags: RecvFlags,
 ) -> io::Result<Received> {
+    recv_impl(sock.as_fd(), data, fds, flags, false).map(|(got, _)| got)
+}
+
+/// The sender's credentials, as (pid, uid, gid).
+type Creds = (i32, u32, u32);
+
+/// The one receive: [`recv_fds`], and also the sender's credentials if `want_creds` and the
+/// message carried them.
+fn recv_impl(
+    sock: BorrowedFd<'_>,
+    data: &mut [u8],
+    fds: &mut [Option<OwnedFd>],
+    flags: RecvFlags,
+    want_creds: bool,
+) -> io::Result<(Received, Option<Creds>)> {
     if data.is_empty() {
         return Err(errno(libc::EINVAL));
     }
     let mut control = sys::RecvControl::new();
-    let got = sys::recvmsg(sock.as_fd(), data, &mut control, flags.0)?;
+    let got = sys::recvmsg(sock, data, &mut control, flags.0)?;
     let verdict = cmsg::judge(got.control, got.flags, fds.len());
     let mut slots = fds.iter_mut();
     let mut n = 0;
@@ -288,11 +303,19 @@ pub fn recv_fds(
             // Any other descriptor is dropped, so closed, here.
         }
     }
+    let creds = if want_creds {
+        cmsg::credentials(got.control)
+    } else {
+        None
+    };
     match verdict {
-        Ok(_) => Ok(Received {
-            bytes: got.bytes,
-            fds: n,
-        }),
+        Ok(_) => Ok((
+            Received {
+                bytes: got.bytes,
+                fds: n,
+            },
+            creds,
+        )),
         Err(Refusal::Truncated) => Err(errno(libc::EMFILE)),
         Err(Refusal::TooMany) => Err(errno(libc::EMSGSIZE)),
     }

@@ -8,7 +8,7 @@
 use core::ffi::c_int;
 use core::mem::{MaybeUninit, size_of, zeroed};
 use core::ptr;
-use std::io;
+use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 /// Most descriptors one message can carry: Linux's `SCM_MAX_FD`.
@@ -39,7 +39,7 @@ const RECV_SPACE: usize = space(size_of::<libc::ucred>())
 #[repr(C, align(8))]
 struct Aligned<T>(T);
 
-const _: () = assert!(align_of::<libc::cmsghdr>() <= 8);
+const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR % 8 == 0);
 
 /// Where `recvmsg` writes control messages.
 ///
@@ -110,55 +110,81 @@ pub(crate) fn own(raw: RawFd) -> Option<OwnedFd> {
     Some(unsafe { OwnedFd::from_raw_fd(raw) })
 }
 
-/// Control buffer for sending: one SCM_RIGHTS message with up to `MAXFDS` descriptors.
-type SendControl = Aligned<[MaybeUninit<u8>; space(MAXFDS * size_of::<RawFd>())]>;
+/// Control buffer for sending: SCM_CREDENTIALS, then SCM_RIGHTS with up to `MAXFDS`
+/// descriptors.
+const SEND_SPACE: usize = space(size_of::<libc::ucred>()) + space(MAXFDS * size_of::<RawFd>());
+type SendControl = Aligned<[MaybeUninit<u8>; SEND_SPACE]>;
 
-/// `sendmsg(2)` of `data` with `fds` attached as one SCM_RIGHTS message, never raising
-/// SIGPIPE. More than `MAXFDS` descriptors is EINVAL, as the kernel says, with nothing sent.
+/// Writes one SOL_SOCKET control message of type `kind` carrying `data` at `base + at`,
+/// padding included, and returns where the next one starts.
+///
+/// # Safety
+/// `base` is 8-aligned, `at` a multiple of 8, and `base + at` has room for `space(data.len())`
+/// bytes.
+unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize {
+    // SAFETY: all zeros is a valid cmsghdr (integers, some private padding on some targets).
+    let mut hdr: libc::cmsghdr = unsafe { zeroed() };
+    hdr.cmsg_len = (HDR + data.len()) as _;
+    hdr.cmsg_level = libc::SOL_SOCKET;
+    hdr.cmsg_type = kind;
+    let end = at + space(data.len());
+    // SAFETY: by the caller's contract the header (aligned), the data and the zeroed padding
+    // up to `end` are all in bounds, so every byte the kernel reads is initialised.
+    unsafe {
+        base.add(at).cast::<libc::cmsghdr>().write(hdr);
+        ptr::copy_nonoverlapping(data.as_ptr(), base.add(at + HDR), data.len());
+        ptr::write_bytes(
+            base.add(at + HDR + data.len()),
+            0,
+            end - (at + HDR + data.len()),
+        );
+    }
+    end
+}
+
+/// `sendmsg(2)` of the bytes in `data` (gathered, as one message) with `fds` attached as one
+/// SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS, never raising SIGPIPE. More than
+/// `MAXFDS` descriptors is EINVAL, as the kernel says, with nothing sent.
 pub(crate) fn sendmsg(
     sock: BorrowedFd<'_>,
-    data: &[u8],
+    data: &[IoSlice<'_>],
     fds: &[BorrowedFd<'_>],
+    creds: Option<libc::ucred>,
 ) -> io::Result<usize> {
     if fds.len() > MAXFDS {
         return Err(io::Error::from_raw_os_error(libc::EINVAL));
     }
-    let mut control: SendControl = Aligned([MaybeUninit::uninit(); _]);
-    let buf = &mut control.0;
-    let used = HDR + fds.len() * size_of::<RawFd>();
-    let len = space(fds.len() * size_of::<RawFd>());
-
-    let mut iov = libc::iovec {
-        iov_base: data.as_ptr().cast_mut().cast(),
-        iov_len: data.len(),
-    };
-    // SAFETY: as in recvmsg, all zeros is a valid msghdr.
-    let mut msg: libc::msghdr = unsafe { zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
+    let mut control: SendControl = Aligned([MaybeUninit::uninit(); SEND_SPACE]);
+    let base = control.0.as_mut_ptr().cast::<u8>();
+    let mut len = 0;
+    if let Some(c) = creds {
+        let bytes = [
+            c.pid.to_ne_bytes(),
+            c.uid.to_ne_bytes(),
+            c.gid.to_ne_bytes(),
+        ];
+        // SAFETY: `base` is 8-aligned and SEND_SPACE has room for the credentials first.
+        len = unsafe { put_cmsg(base, len, libc::SCM_CREDENTIALS, bytes.as_flattened()) };
+    }
     if !fds.is_empty() {
-        // SAFETY: as for msghdr, all zeros is a valid cmsghdr.
-        let mut hdr: libc::cmsghdr = unsafe { zeroed() };
-        hdr.cmsg_len = used as _;
-        hdr.cmsg_level = libc::SOL_SOCKET;
-        hdr.cmsg_type = libc::SCM_RIGHTS;
-        let base = buf.as_mut_ptr().cast::<u8>();
-        // SAFETY: `buf` is 8-aligned (enough for cmsghdr, asserted above) and, as
-        // `fds.len() <= MAXFDS`, holds at least `len` bytes: the header, `fds.len()` ints at offset HDR (a multiple of 4), then zeroed
-        // padding up to `len`, so every byte the kernel reads is initialised.
-        unsafe {
-            base.cast::<libc::cmsghdr>().write(hdr);
-            let data = base.add(HDR).cast::<RawFd>();
-            for (i, fd) in fds.iter().enumerate() {
-                data.add(i).write(fd.as_raw_fd());
-            }
-            ptr::write_bytes(base.add(used), 0, len - used);
-        }
+        // SAFETY: BorrowedFd is repr(transparent) over RawFd, so `fds` is that many ints.
+        let ints =
+            unsafe { std::slice::from_raw_parts(fds.as_ptr().cast::<u8>(), size_of_val(fds)) };
+        // SAFETY: `len` is 0 or space(ucred), a multiple of 8, and as `fds.len() <= MAXFDS`
+        // the rest of SEND_SPACE has room for them.
+        len = unsafe { put_cmsg(base, len, libc::SCM_RIGHTS, ints) };
+    }
+    // SAFETY: all zeros is a valid msghdr.
+    let mut msg: libc::msghdr = unsafe { zeroed() };
+    // IoSlice is ABI-compatible with struct iovec on Unix; the kernel only reads the array.
+    msg.msg_iov = data.as_ptr().cast_mut().cast();
+    msg.msg_iovlen = data.len() as _;
+    if len > 0 {
         msg.msg_control = base.cast();
         msg.msg_controllen = len as _;
     }
-    // SAFETY: the kernel reads `iov_len` bytes of `data` and `msg_controllen` initialised
-    // bytes of `buf`; both outlive the call.
+    // SAFETY: the kernel reads the slices of `data` and `msg_controllen` initialised bytes of
+    // the control buffer; all outlive the call.
     let n = unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
     if n < 0 {
         return Err(io::Error::last_os_error());
@@ -201,4 +227,61 @@ pub(crate) fn socket_type(sock: BorrowedFd<'_>) -> io::Result<c_int> {
 pub(crate) fn set_errno(e: c_int) {
     // SAFETY: __errno_location returns a valid pointer to this thread's errno.
     unsafe { *libc::__errno_location() = e };
+}
+
+/// Turns SO_PASSCRED on: the kernel then attaches the sender's credentials to what it sends
+/// from now on (and to what comes with credentials of its own).
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn set_passcred(sock: BorrowedFd<'_>) -> io::Result<()> {
+    let on: c_int = 1;
+    // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `on`.
+    let r = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PASSCRED,
+            (&raw const on).cast(),
+            size_of::<c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The credentials the peer had when the connection was made (SO_PEERCRED), as
+/// (pid, uid, gid).
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn peer_creds(sock: BorrowedFd<'_>) -> io::Result<(i32, u32, u32)> {
+    // SAFETY: ucred is plain integers.
+    let mut c: libc::ucred = unsafe { zeroed() };
+    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes to `c`, which has that many.
+    let r = unsafe {
+        libc::getsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&raw mut c).cast(),
+            &mut len,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((c.pid, c.uid, c.gid))
+}
+
+/// Our own credentials as the kernel will vouch for them: pid, effective uid and gid.
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn own_creds() -> libc::ucred {
+    // SAFETY: these calls cannot fail and touch no memory of ours.
+    unsafe {
+        libc::ucred {
+            pid: libc::getpid(),
+            uid: libc::geteuid(),
+            gid: libc::getegid(),
+        }
+    }
 }
