@@ -39,7 +39,7 @@ const RECV_SPACE: usize = space(size_of::<libc::ucred>())
 #[repr(C, align(8))]
 struct Aligned<T>(T);
 
-const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR % 8 == 0);
+const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR.is_multiple_of(8));
 
 /// Where `recvmsg` writes control messages.
 ///
