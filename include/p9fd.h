@@ -12,6 +12,7 @@
  * Regenerate with `make header`.
  */
 
+#include <sys/types.h>
 /*
  * As plan9port's libc.h does, pipe means p9pipe unless NOPLAN9DEFINES is defined.
  * Include system headers (such as <unistd.h>) before this one.
@@ -110,6 +111,56 @@ long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds)
  * closed); or the kernel's error, as for recvfd. Thread-safe; no allocation.
  */
 long recvfdmsg(int socket, void *buf, long nbuf, int *fds, int *nfds, int flags);
+
+#if defined(P9FD_APUE)
+/**
+ * APUE: sends fd_to_send over the Unix-domain socket fd with status 0 (bytes 0, 0 carrying
+ * it as SCM_RIGHTS), or, if fd_to_send is negative, no descriptor and status -fd_to_send
+ * (its low 8 bits; 0 becomes 1). The message also carries our credentials for recv_ufd.
+ *
+ * Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined; exported
+ * by a library built with the apue feature (make FEATURES=apue).
+ */
+int send_fd(int fd, int fd_to_send);
+#endif
+
+#if defined(P9FD_APUE)
+/**
+ * APUE: sends the text errmsg (NULL for none) and then the status -errcode in one message,
+ * with no descriptor. errcode is a negative errno; a non-negative one becomes -1. The peer's
+ * recv_fd then returns errcode, e.g. send_err(s, -ENOENT, "no such file") makes it return
+ * -ENOENT.
+ *
+ * Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined.
+ */
+int send_err(int fd, int errcode, const char *errmsg);
+#endif
+
+#if defined(P9FD_APUE)
+/**
+ * APUE: receives a reply from send_fd or send_err on the Unix-domain socket fd. Any error
+ * text is passed to userfunc(STDERR_FILENO, text, n) (NULL to discard it).
+ *
+ * Returns the received descriptor (not close-on-exec); or, when the server sent a nonzero
+ * status s, -s with errno set to s; or -1 with errno set: ECONNRESET at end of file,
+ * EBADMSG for a malformed message (status 0 without a descriptor, more than one descriptor,
+ * a datagram that is not text, 0, status: any descriptor is closed), EMFILE if the kernel
+ * dropped descriptors, userfunc's errno if it did not take the whole text, or the kernel's
+ * error. It turns SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
+ */
+int recv_fd(int fd, ssize_t (*userfunc)(int, const void*, size_t));
+#endif
+
+#if defined(P9FD_APUE)
+/**
+ * APUE: as recv_fd, and also stores the sender's effective uid in *uidptr: from the
+ * credentials the message carried (p9fd's send_fd and send_err always attach them), or else
+ * from SO_PEERCRED, the peer's at connect time. *uidptr is written only when recv_ufd does
+ * not return -1; a NULL uidptr is EFAULT, with nothing consumed. Declared when P9FD_APUE is
+ * defined.
+ */
+int recv_ufd(int fd, uid_t *uidptr, ssize_t (*userfunc)(int, const void*, size_t));
+#endif
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -228,3 +228,122 @@ pub extern "C" fn recvfdmsg(
         |n| n as c_long,
     )
 }
+
+/// The status byte for APUE's negative fd_to_send or errcode: its low 8 bits, 0 made 1.
+#[cfg(feature = "apue")]
+fn apue_status(negative: c_int) -> core::num::NonZeroU8 {
+    let s = (-i64::from(negative)) as u8;
+    core::num::NonZeroU8::new(s).unwrap_or(core::num::NonZeroU8::MIN)
+}
+
+/// APUE's userfunc: receives the error text the server sent. (Written out in the prototypes
+/// below, so that the header shows APUE's own.)
+#[cfg(feature = "apue")]
+type Userfunc = Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>;
+
+/// APUE's reply as C sees it: the descriptor, or -status with errno set to the status.
+#[cfg(feature = "apue")]
+fn apue_reply(r: io::Result<(crate::apue::Reply, u32)>, uid: *mut libc::uid_t) -> c_int {
+    ret(r, |(reply, u)| {
+        if !uid.is_null() {
+            // SAFETY: a non-NULL `uidptr` points to a uid_t, as APUE's prototype says.
+            unsafe { uid.write(u) };
+        }
+        match reply {
+            crate::apue::Reply::Fd(fd) => fd.into_raw_fd(),
+            crate::apue::Reply::Status(s) => {
+                sys::set_errno(c_int::from(s.get()));
+                -c_int::from(s.get())
+            }
+        }
+    })
+}
+
+/// Calls userfunc(STDERR_FILENO, text, n) and fails unless it took all n bytes.
+#[cfg(feature = "apue")]
+fn apue_text(userfunc: Userfunc) -> impl FnMut(&[u8]) -> io::Result<()> {
+    move |t: &[u8]| match userfunc {
+        None => Ok(()),
+        // SAFETY: userfunc is the caller's function with APUE's prototype; it reads `t`.
+        Some(f) => match unsafe { f(libc::STDERR_FILENO, t.as_ptr().cast(), t.len()) } {
+            n if n == t.len() as libc::ssize_t => Ok(()),
+            _ => Err(io::Error::last_os_error()),
+        },
+    }
+}
+
+/// APUE: sends fd_to_send over the Unix-domain socket fd with status 0 (bytes 0, 0 carrying
+/// it as SCM_RIGHTS), or, if fd_to_send is negative, no descriptor and status -fd_to_send
+/// (its low 8 bits; 0 becomes 1). The message also carries our credentials for recv_ufd.
+///
+/// Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined; exported
+/// by a library built with the apue feature (make FEATURES=apue).
+#[cfg(feature = "apue")]
+#[unsafe(no_mangle)]
+pub extern "C" fn send_fd(fd: c_int, fd_to_send: c_int) -> c_int {
+    let r = borrow(fd).and_then(|s| match fd_to_send {
+        n if n < 0 => crate::apue::send_status(s, apue_status(n), b""),
+        n => crate::apue::send_fd(s, borrow(n)?),
+    });
+    ret(r, |()| 0)
+}
+
+/// APUE: sends the text errmsg (NULL for none) and then the status -errcode in one message,
+/// with no descriptor. errcode is a negative errno; a non-negative one becomes -1. The peer's
+/// recv_fd then returns errcode, e.g. send_err(s, -ENOENT, "no such file") makes it return
+/// -ENOENT.
+///
+/// Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined.
+#[cfg(feature = "apue")]
+#[unsafe(no_mangle)]
+pub extern "C" fn send_err(fd: c_int, errcode: c_int, errmsg: *const core::ffi::c_char) -> c_int {
+    let text: &[u8] = if errmsg.is_null() {
+        b""
+    } else {
+        // SAFETY: a non-NULL errmsg is a NUL-terminated string, as APUE's prototype says.
+        unsafe { core::ffi::CStr::from_ptr(errmsg) }.to_bytes()
+    };
+    let status = apue_status(if errcode >= 0 { -1 } else { errcode });
+    ret(
+        borrow(fd).and_then(|s| crate::apue::send_status(s, status, text)),
+        |()| 0,
+    )
+}
+
+/// APUE: receives a reply from send_fd or send_err on the Unix-domain socket fd. Any error
+/// text is passed to userfunc(STDERR_FILENO, text, n) (NULL to discard it).
+///
+/// Returns the received descriptor (not close-on-exec); or, when the server sent a nonzero
+/// status s, -s with errno set to s; or -1 with errno set: ECONNRESET at end of file,
+/// EBADMSG for a malformed message (status 0 without a descriptor, more than one descriptor,
+/// a datagram that is not text, 0, status: any descriptor is closed), EMFILE if the kernel
+/// dropped descriptors, userfunc's errno if it did not take the whole text, or the kernel's
+/// error. It turns SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
+#[cfg(feature = "apue")]
+#[unsafe(no_mangle)]
+pub extern "C" fn recv_fd(
+    fd: c_int,
+    userfunc: Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>,
+) -> c_int {
+    let r = borrow(fd).and_then(|s| crate::apue::recv(s, apue_text(userfunc)));
+    apue_reply(r, core::ptr::null_mut())
+}
+
+/// APUE: as recv_fd, and also stores the sender's effective uid in *uidptr: from the
+/// credentials the message carried (p9fd's send_fd and send_err always attach them), or else
+/// from SO_PEERCRED, the peer's at connect time. *uidptr is written only when recv_ufd does
+/// not return -1; a NULL uidptr is EFAULT, with nothing consumed. Declared when P9FD_APUE is
+/// defined.
+#[cfg(feature = "apue")]
+#[unsafe(no_mangle)]
+pub extern "C" fn recv_ufd(
+    fd: c_int,
+    uidptr: *mut libc::uid_t,
+    userfunc: Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>,
+) -> c_int {
+    if uidptr.is_null() {
+        return ret(Err(errno(libc::EFAULT)), |()| 0);
+    }
+    let r = borrow(fd).and_then(|s| crate::apue::recv(s, apue_text(userfunc)));
+    apue_reply(r, uidptr)
+}

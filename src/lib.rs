@@ -50,6 +50,8 @@ use core::ffi::c_int;
 use std::io::{self, IoSlice};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
+#[cfg(feature = "apue")]
+pub mod apue;
 mod capi;
 #[doc(hidden)]
 pub mod cmsg;

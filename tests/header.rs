@@ -28,7 +28,8 @@ fn header_is_fresh() {
     );
 }
 
-/// `p9fd.h` compiles on its own, as C99 and as C++, with and without NOPLAN9DEFINES, under
+/// `p9fd.h` compiles on its own, as C99 and as C++, with and without NOPLAN9DEFINES, and with
+/// P9FD_APUE (whose prototypes must be APUE's), under
 /// -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
 /// defined.
 #[test]
@@ -44,11 +45,19 @@ fn header_compiles_alone_as_c_and_cxx() {
                 long (*r)(int, void *, long, int *, int *, int) = recvfdmsg;\n\
                 int (*sf)(int, int) = sendfd;\n\
                 int (*rf)(int) = recvfd;\n\
-                int m = P9FD_MAXFDS + P9FD_CLOEXEC;\n";
+                int m = P9FD_MAXFDS + P9FD_CLOEXEC;\n\
+                #ifdef P9FD_APUE\n\
+                int send_fd(int, int);\n\
+                int send_err(int, int, const char *);\n\
+                int recv_fd(int, ssize_t (*)(int, const void *, size_t));\n\
+                int recv_ufd(int, uid_t *, ssize_t (*)(int, const void *, size_t));\n\
+                #elif defined(send_fd) || defined(recv_fd)\n\
+                #error APUE names without P9FD_APUE\n\
+                #endif\n";
     for (cpp, std) in [(false, "-std=c99"), (true, "-std=c++11")] {
         let path = tmp.join(if cpp { "unit.cc" } else { "unit.c" });
         std::fs::write(&path, unit).unwrap();
-        for noplan9 in [false, true] {
+        for defines in [&[][..], &["-DNOPLAN9DEFINES"], &["-DP9FD_APUE"]] {
             let target = env!("P9FD_TARGET");
             let compiler = cc::Build::new()
                 .cpp(cpp)
@@ -69,9 +78,7 @@ fn header_compiles_alone_as_c_and_cxx() {
             .arg("-I")
             .arg(dir.join("include"))
             .arg(&path);
-            if noplan9 {
-                cmd.arg("-DNOPLAN9DEFINES");
-            }
+            cmd.args(defines);
             let out = cmd.output().expect("run the C compiler");
             assert!(
                 out.status.success(),
