@@ -142,10 +142,10 @@ fn recv_text<F: FnMut(&[u8]) -> io::Result<()>>(
             r => r?,
         };
         creds = c.or(creds);
-        if let [Some(new)] = slot {
-            if fd.replace(new).is_some() {
-                return Err(errno(libc::EBADMSG)); // a second descriptor: both closed
-            }
+        if let [Some(new)] = slot
+            && fd.replace(new).is_some()
+        {
+            return Err(errno(libc::EBADMSG)); // a second descriptor: both closed
         }
         let bytes = &buf[..got.bytes];
         if !stream {
