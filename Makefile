@@ -1,6 +1,7 @@
 # p9fd's front door.
 #
 #	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N), and the examples
+#	make FEATURES=apue	the same, with APUE's send_fd, send_err, recv_fd and recv_ufd
 #	make demo	build, then run the examples end to end
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
 #			man pages, header and symbol hygiene, a staged install
@@ -24,7 +25,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-BUILD = target/release
+FEATURES ?=
+BUILD = $(or $(CARGO_TARGET_DIR),target)/release
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 MAJOR := $(firstword $(subst ., ,$(VERSION)))
 SONAME = libp9fd.so.$(MAJOR)
@@ -42,7 +44,8 @@ all: lib examples
 # printed only when the library is rebuilt, so the last one heard is kept.
 lib:
 	mkdir -p $(BUILD)
-	$(CARGO) rustc --release --locked --lib -- --print native-static-libs 2>&1 \
+	$(CARGO) rustc --release --locked --lib $(if $(FEATURES),--features '$(FEATURES)') \
+		-- --print native-static-libs 2>&1 \
 		| tee $(BUILD)/rustc.log
 	if grep -q 'native-static-libs: ' $(BUILD)/rustc.log; then \
 		sed -n 's/.*native-static-libs: //p' $(BUILD)/rustc.log > $(BUILD)/native-static-libs; \
@@ -88,13 +91,19 @@ uninstall:
 	for m in $(MAN3) $(foreach l,$(MANLINKS),$(firstword $(subst :, ,$(l)))); do \
 		rm -f $(DESTDIR)$(MANDIR)/man3/$$m; done
 
+# Both configurations: the default library, and the one with the apue feature (built in
+# target/apue, so that neither overwrites the other).
 check: lib examples
 	$(CARGO) test --locked --test header
 	$(CARGO) fmt --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --locked --no-deps
+	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --locked --no-deps --all-features
 	$(CARGO) test --locked
+	$(CARGO) test --locked --features apue --test apue
+	$(MAKE) lib FEATURES=apue CARGO_TARGET_DIR=target/apue
 	c-tests/hygiene.sh
+	STATIC_LIBS="$$(cat target/apue/release/native-static-libs)" SRC=c-tests/apue \
+		EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release
 	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
 clean:

@@ -28,6 +28,14 @@ symbols() {
 }
 check "exported symbols equal c-tests/symbols.txt" symbols
 
+apue_symbols() {	# the apue build adds exactly APUE's four names
+	nm -D --defined-only target/apue/release/libp9fd.so | awk '{ print $3 }' | sort |
+		diff -u <(printf '%s\n' $(cat c-tests/symbols.txt) recv_fd recv_ufd send_err send_fd | sort) -
+}
+if [ -e target/apue/release/libp9fd.so ]; then
+	check "apue build exports APUE's names too" apue_symbols
+fi
+
 no_pipe() {
 	! nm --defined-only "$BUILD/libp9fd.a" 2>/dev/null | grep -qE ' [TW] pipe$' &&
 	! nm -D --defined-only "$BUILD/libp9fd.so" | grep -qE ' pipe$'

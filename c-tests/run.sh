@@ -5,7 +5,8 @@
 #	c-tests/run.sh [LIBDIR]
 #
 # Environment: CC, CFLAGS, LDFLAGS, STATIC_LIBS (what libp9fd.a needs, as rustc reports it),
-# OUT (build directory), RUN (a wrapper such as valgrind), TESTS (names to run; all by default).
+# OUT (build directory), RUN (a wrapper such as valgrind), SRC (where the tests are; c-tests),
+# EXTRA_CFLAGS, TESTS (names to run; all by default).
 set -u
 cd "$(dirname "$0")/.."
 LIBDIR=${1:-target/release}
@@ -15,7 +16,9 @@ LDFLAGS=${LDFLAGS:-}
 STATIC_LIBS=${STATIC_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
 OUT=${OUT:-target/c-tests}
 RUN=${RUN:-}
-TESTS=${TESTS:-$(for f in c-tests/*.c; do basename "$f" .c; done)}
+SRC=${SRC:-c-tests}
+EXTRA_CFLAGS=${EXTRA_CFLAGS:-}
+TESTS=${TESTS:-$(for f in "$SRC"/*.c; do basename "$f" .c; done)}
 
 mkdir -p "$OUT/static" "$OUT/shared"
 pass=0
@@ -38,7 +41,7 @@ for t in $TESTS; do
 			lib="-L$LIBDIR -Wl,-rpath,$PWD/$LIBDIR -lp9fd"
 		fi
 		# shellcheck disable=SC2086
-		if $CC $CFLAGS -Iinclude -o "$bin" "c-tests/$t.c" $LDFLAGS $lib; then
+		if $CC $CFLAGS $EXTRA_CFLAGS -Iinclude -o "$bin" "$SRC/$t.c" $LDFLAGS $lib; then
 			# shellcheck disable=SC2086
 			timeout 120 $RUN "$bin" </dev/null
 			result $? "$t ($kind)"

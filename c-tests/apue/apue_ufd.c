@@ -1,0 +1,95 @@
+/*
+ * recv_ufd reports the sender's uid reliably: from the credentials p9fd's send_fd attaches,
+ * even when the message was sent before the receiver turned SO_PASSCRED on; from SO_PEERCRED
+ * when a sender attached none.
+ */
+#include "../t.h"
+
+static int sock;
+static uid_t sender;
+
+static void
+child_drops_privileges_and_sends(void)
+{
+	if(getuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+		_exit(3);
+	if(send_fd(sock, 1) != 0)
+		_exit(4);
+}
+
+static void
+uid_of_a_forked_sender(void)
+{
+	int sv[2], g, st;
+	uid_t uid;
+
+	CHECK(p9pipe(sv) == 0);
+	sock = sv[0];
+	sender = getuid() == 0 ? 65534 : getuid();
+	/* the child sends and exits before anyone asks for credentials */
+	st = t_child(child_drops_privileges_and_sends);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	uid = 12345;
+	g = recv_ufd(sv[1], &uid, NULL);
+	CHECK(g >= 0 && t_same_file(g, 1));
+	CHECK(uid == sender);
+	close(g);
+	t_close2(sv);
+}
+
+static void
+uid_of_an_error_status(void)
+{
+	int sv[2];
+	uid_t uid;
+
+	CHECK(p9pipe(sv) == 0);
+	CHECK(send_err(sv[0], -EPERM, "no") == 0);
+	uid = 12345;
+	CHECK(recv_ufd(sv[1], &uid, NULL) == -EPERM);
+	CHECK(uid == geteuid());
+	t_close2(sv);
+}
+
+/* A raw sender attaches no credentials: the connect-time peer (us) is reported. */
+static void
+raw_sender_falls_back_to_peercred(void)
+{
+	int sv[2], g;
+	uid_t uid;
+
+	CHECK(p9pipe(sv) == 0);
+	CHECK(t_rawsend(sv[0], "\0\0", 2, &sv[0], 1) == 2);
+	uid = 12345;
+	g = recv_ufd(sv[1], &uid, NULL);
+	CHECK(g >= 0);
+	CHECK(uid == geteuid());
+	close(g);
+	t_close2(sv);
+}
+
+static void
+null_uidptr_is_efault_and_consumes_nothing(void)
+{
+	int sv[2], g;
+	uid_t uid;
+
+	CHECK(p9pipe(sv) == 0);
+	CHECK(send_fd(sv[0], 1) == 0);
+	CHECK_ERR(recv_ufd(sv[1], NULL, NULL), EFAULT);
+	g = recv_ufd(sv[1], &uid, NULL);
+	CHECK(g >= 0 && t_same_file(g, 1));
+	close(g);
+	t_close2(sv);
+}
+
+int
+main(void)
+{
+	t_begin();
+	T(uid_of_a_forked_sender);
+	T(uid_of_an_error_status);
+	T(raw_sender_falls_back_to_peercred);
+	T(null_uidptr_is_efault_and_consumes_nothing);
+	return t_end();
+}
