@@ -35,8 +35,9 @@ STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
 
 EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
-MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3
-MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3
+MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3 apue.3
+MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 send_fd.3:apue.3 send_err.3:apue.3 \
+	recv_fd.3:apue.3 recv_ufd.3:apue.3
 
 all: lib examples
 

@@ -68,7 +68,8 @@ installed() {
 		$prefix/include/p9fd.h $libdir/pkgconfig/p9fd.pc \
 		$prefix/share/man/man3/sendfd.3 $prefix/share/man/man3/recvfd.3 \
 		$prefix/share/man/man3/p9pipe.3 $prefix/share/man/man3/sendfdmsg.3 \
-		$prefix/share/man/man3/recvfdmsg.3; do
+		$prefix/share/man/man3/recvfdmsg.3 $prefix/share/man/man3/apue.3 \
+		$prefix/share/man/man3/recv_ufd.3; do
 		[ -e "$stage/root$f" ] || { echo "missing $f"; return 1; }
 	done
 	ls "$stage/root$libdir"/libp9fd.so.*.*.* >/dev/null
