@@ -38,8 +38,12 @@ impl<'a> Cmsg<'a> {
 
     /// The descriptor numbers in the data, whole ints only.
     pub fn fds(&self) -> impl Iterator<Item = RawFd> + use<'a> {
-        self.data
-            .chunks_exact(size_of::<RawFd>())
+        Self::ints(self.data)
+    }
+
+    /// The whole ints in `data`.
+    pub fn ints(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
+        data.chunks_exact(size_of::<RawFd>())
             .filter_map(|c| c.try_into().ok().map(RawFd::from_ne_bytes))
     }
 }
@@ -100,6 +104,23 @@ pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
     let uid = u32::from_ne_bytes(word(1)?);
     let gid = u32::from_ne_bytes(word(2)?);
     (pid != 0).then_some((pid, uid, gid))
+}
+
+/// The usual shape, recognised in a few instructions: the control area is exactly one
+/// SCM_RIGHTS message. Returns its data. Anything else (nothing, several messages, another
+/// kind) is `None`, for the general walk.
+#[inline]
+pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
+    let len = len_at(control)?;
+    if len < HDR || len > control.len() || align(len) < control.len() {
+        return None;
+    }
+    let m = Cmsg {
+        level: int_at(control, offset_of!(libc::cmsghdr, cmsg_level))?,
+        kind: int_at(control, offset_of!(libc::cmsghdr, cmsg_type))?,
+        data: control.get(HDR..len)?,
+    };
+    m.is_rights().then_some(m.data)
 }
 
 /// Why a received message is refused.
@@ -206,6 +227,19 @@ mod tests {
         assert_eq!(credentials(&cred(0)), None);
         // cut short: no credentials rather than a misread
         assert_eq!(credentials(&cred(42)[..HDR + 8]), None);
+    }
+
+    #[test]
+    fn only_rights_is_exactly_one_rights_message() {
+        let one = rights(&[7, 8]);
+        assert_eq!(only_rights(&one), Some(&ints(&[7, 8])[..]));
+        assert_eq!(only_rights(&one[..HDR + 8]), Some(&ints(&[7, 8])[..]));
+        let mut two = one.clone();
+        two.extend(rights(&[9]));
+        assert_eq!(only_rights(&two), None);
+        assert_eq!(only_rights(&[]), None);
+        let cred = cmsg(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &[1; 12]);
+        assert_eq!(only_rights(&cred), None);
     }
 
     #[test]

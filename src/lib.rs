@@ -48,7 +48,7 @@
 
 use core::ffi::c_int;
 use std::io::{self, IoSlice};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
 
 #[cfg(feature = "apue")]
 pub mod apue;
@@ -290,6 +290,37 @@ fn recv_impl(
     }
     let mut control = sys::RecvControl::new();
     let got = sys::recvmsg(sock, data, &mut control, flags.0)?;
+    let creds = || match want_creds {
+        true => cmsg::credentials(got.control),
+        false => None,
+    };
+    // The usual answers first: nothing, or one SCM_RIGHTS message that fits.
+    if got.flags & libc::MSG_CTRUNC == 0 {
+        let rights = cmsg::only_rights(got.control);
+        if let Some(ints) = rights
+            && ints.len() / size_of::<RawFd>() <= fds.len()
+        {
+            let mut n = 0;
+            for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
+                *slot = sys::own(raw);
+                n += usize::from(slot.is_some());
+            }
+            let got = Received {
+                bytes: got.bytes,
+                fds: n,
+            };
+            return Ok((got, creds()));
+        }
+        if got.control.is_empty() {
+            return Ok((
+                Received {
+                    bytes: got.bytes,
+                    fds: 0,
+                },
+                None,
+            ));
+        }
+    }
     let verdict = cmsg::judge(got.control, got.flags, fds.len());
     let mut slots = fds.iter_mut();
     let mut n = 0;
@@ -305,11 +336,7 @@ fn recv_impl(
             // Any other descriptor is dropped, so closed, here.
         }
     }
-    let creds = if want_creds {
-        cmsg::credentials(got.control)
-    } else {
-        None
-    };
+    let creds = creds();
     match verdict {
         Ok(_) => Ok((
             Received {

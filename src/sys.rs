@@ -41,16 +41,62 @@ struct Aligned<T>(T);
 
 const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR.is_multiple_of(8));
 
-/// Where `recvmsg` writes control messages.
-///
-/// It is zeroed, so that the padding the kernel skips between messages reads as zeros rather
-/// than as uninitialised memory.
-pub(crate) struct RecvControl(Aligned<[u8; RECV_SPACE]>);
+/// Where `recvmsg` writes control messages. It starts uninitialised (zeroing 1.3 KiB on every
+/// receive would cost more than the rest of the library's work); see [`initialised`].
+pub(crate) struct RecvControl(Aligned<[MaybeUninit<u8>; RECV_SPACE]>);
+
+/// How much of a receive's control buffer is zeroed beforehand: enough for the usual
+/// answers (one SCM_RIGHTS message with a descriptor or two, or credentials alone), which then
+/// need no walk in [`initialised`].
+const PREZEROED: usize = 32;
 
 impl RecvControl {
     pub(crate) fn new() -> Self {
-        RecvControl(Aligned([0; RECV_SPACE]))
+        let mut buf = [MaybeUninit::uninit(); RECV_SPACE];
+        for b in &mut buf[..PREZEROED] {
+            b.write(0);
+        }
+        RecvControl(Aligned(buf))
     }
+}
+
+/// The first `len` bytes of a control buffer that `recvmsg` just filled, as initialised bytes.
+///
+/// The kernel writes each control message's header and data, then skips the padding that
+/// aligns the next one. This walks the headers as the kernel laid them out and zeroes each
+/// padding, so that every one of the `len` bytes is initialised; where a header is
+/// inconsistent (which the kernel never writes), the rest is zeroed, and the parser, which
+/// applies the same rule, ends its walk there too.
+fn initialised(buf: &mut [MaybeUninit<u8>], len: usize) -> &[u8] {
+    let len = len.min(buf.len());
+    let mut at = 0;
+    while at < len && len > PREZEROED {
+        let end = if at + HDR <= len {
+            // SAFETY: `at` is 8-aligned in an 8-aligned buffer and a whole header lies at `at`
+            // (the kernel writes headers whole, at exactly these offsets); cmsg_len is its
+            // first word (a size_t, glibc).
+            let cmsg_len = unsafe { buf.as_ptr().add(at).cast::<usize>().read() };
+            if cmsg_len < HDR || cmsg_len > len - at {
+                at
+            } else {
+                at + cmsg_len
+            }
+        } else {
+            at
+        };
+        let next = if end == at { len } else { align(end).min(len) };
+        for b in &mut buf[end..next] {
+            b.write(0);
+        }
+        if end == at {
+            break;
+        }
+        at = next;
+    }
+    // SAFETY: every byte below `len` is either one the kernel wrote (headers and data), one
+    // zeroed beforehand (below PREZEROED), or one we just zeroed (padding, and any rest after
+    // an inconsistent header).
+    unsafe { &*(core::ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
 }
 
 /// What one `recvmsg` returned.
@@ -88,12 +134,10 @@ pub(crate) fn recvmsg<'c>(
     if n < 0 {
         return Err(io::Error::last_os_error());
     }
-    // The kernel only ever shrinks msg_controllen; min() keeps the slice in bounds regardless.
-    let len = (msg.msg_controllen as usize).min(buf.len());
     Ok(Received {
         bytes: n as usize,
         flags: msg.msg_flags,
-        control: &buf[..len],
+        control: initialised(buf, msg.msg_controllen as usize),
     })
 }
 

@@ -1,0 +1,251 @@
+/*
+ * p9fd's benchmarks against the naive C baseline (baseline.c), interleaved in one run.
+ *
+ *	bench time		the timing table (per pass, across processes, batching)
+ *	bench count p9fd N	N passes of sendfd+recvfd+close, for callgrind and memcheck
+ *	bench count base N	the same with the baseline
+ *	bench count batch N	N messages of 16 descriptors with sendfdmsg/recvfdmsg
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <p9fd.h>
+
+#include "baseline.h"
+
+enum { REPS = 21, PASSES = 20000, PINGS = 10000 };
+
+typedef struct Impl Impl;
+struct Impl {
+	const char *name;
+	int (*send)(int, int);
+	int (*recv)(int);
+};
+
+static Impl impls[2] = {
+	{ "p9fd", sendfd, recvfd },
+	{ "baseline", base_sendfd, base_recvfd },
+};
+
+static void
+fatal(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double*)a, y = *(const double*)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, n, sizeof v[0], cmp);
+	return v[n/2];
+}
+
+/* n passes of send+recv+close on one socketpair in this process */
+static void
+passes(Impl *im, int sv[2], long n)
+{
+	long i;
+	int g;
+
+	for(i = 0; i < n; i++){
+		if(im->send(sv[0], 0) != 0)
+			fatal("send");
+		if((g = im->recv(sv[1])) < 0)
+			fatal("recv");
+		close(g);
+	}
+}
+
+/* ns per round trip: we send, the child receives and sends it back, we receive */
+static double
+pingpong(Impl *im, long n)
+{
+	int sv[2], g, st;
+	long i;
+	pid_t pid;
+	double t;
+
+	if(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		fatal("socketpair");
+	pid = fork();
+	if(pid == 0){
+		close(sv[0]);
+		for(i = 0; i < n + 1; i++){
+			if((g = im->recv(sv[1])) < 0 || im->send(sv[1], g) != 0)
+				_exit(1);
+			close(g);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	/* one warm-up exchange, then the clock */
+	if(im->send(sv[0], 0) != 0 || (g = im->recv(sv[0])) < 0)
+		fatal("pingpong");
+	close(g);
+	t = now();
+	for(i = 0; i < n; i++){
+		if(im->send(sv[0], 0) != 0 || (g = im->recv(sv[0])) < 0)
+			fatal("pingpong");
+		close(g);
+	}
+	t = now() - t;
+	close(sv[0]);
+	if(waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fatal("pingpong child");
+	return t / n;
+}
+
+/* descriptors per second, k per message with sendfdmsg/recvfdmsg (k = 0: sendfd/recvfd) */
+static double
+batch(int sv[2], int k, long total)
+{
+	int fds[P9FD_MAXFDS], got[P9FD_MAXFDS], i, n, g;
+	long sent;
+	char c;
+	double t;
+
+	for(i = 0; i < P9FD_MAXFDS; i++)
+		fds[i] = 0;
+	t = now();
+	for(sent = 0; sent < total; sent += k ? k : 1){
+		if(k == 0){
+			if(sendfd(sv[0], 0) != 0 || (g = recvfd(sv[1])) < 0)
+				fatal("single");
+			close(g);
+			continue;
+		}
+		if(sendfdmsg(sv[0], "", 1, fds, k) != 1)
+			fatal("sendfdmsg");
+		n = k;
+		if(recvfdmsg(sv[1], &c, 1, got, &n, 0) != 1 || n != k)
+			fatal("recvfdmsg");
+		for(i = 0; i < n; i++)
+			close(got[i]);
+	}
+	t = now() - t;
+	return sent / (t / 1e9);
+}
+
+static void
+machine(void)
+{
+	char line[256], model[256] = "unknown";
+	FILE *f;
+
+	if((f = fopen("/proc/cpuinfo", "r")) != NULL){
+		while(fgets(line, sizeof line, f) != NULL)
+			if(strncmp(line, "model name", 10) == 0){
+				snprintf(model, sizeof model, "%s", strchr(line, ':') + 2);
+				model[strcspn(model, "\n")] = 0;
+				break;
+			}
+		fclose(f);
+	}
+	if((f = popen("uname -sr", "r")) != NULL){
+		if(fgets(line, sizeof line, f) == NULL)
+			line[0] = 0;
+		line[strcspn(line, "\n")] = 0;
+		pclose(f);
+	}
+	printf("machine: %s, %ld cores, %s\n", model, sysconf(_SC_NPROCESSORS_ONLN), line);
+}
+
+static void
+timing(void)
+{
+	double t[2][REPS], pp[2][REPS], rate[5][REPS], m[2], mp[2], mr[5];
+	int sv[2], r, i, ks[5] = { 0, 1, 16, 64, 253 };
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	machine();
+	if(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		fatal("socketpair");
+	for(i = 0; i < 2; i++)
+		passes(&impls[i], sv, PASSES);	/* warm up */
+	for(r = 0; r < REPS; r++)
+		for(i = 0; i < 2; i++){
+			Impl *im = &impls[(r + i) % 2];	/* alternate which goes first */
+			double s = now();
+			passes(im, sv, PASSES);
+			t[im == &impls[1]][r] = (now() - s) / PASSES;
+		}
+	for(r = 0; r < REPS; r++)
+		for(i = 0; i < 2; i++){
+			Impl *im = &impls[(r + i) % 2];
+			pp[im == &impls[1]][r] = pingpong(im, PINGS);
+		}
+	for(r = 0; r < REPS; r++)
+		for(i = 0; i < 5; i++)	/* rotate the order of the sizes */
+			rate[(r + i) % 5][r] = batch(sv, ks[(r + i) % 5], 50000);
+	for(i = 0; i < 2; i++){
+		m[i] = median(t[i], REPS);
+		mp[i] = median(pp[i], REPS);
+	}
+	for(i = 0; i < 5; i++)
+		mr[i] = median(rate[i], REPS);
+	printf("\n| measure (median of %d interleaved runs) | p9fd | baseline | p9fd / baseline |\n", REPS);
+	printf("|---|---|---|---|\n");
+	printf("| sendfd+recvfd+close, one process, ns/pass | %.0f | %.0f | %.3f |\n", m[0], m[1], m[0] / m[1]);
+	printf("| ping-pong across two processes, ns/round trip | %.0f | %.0f | %.3f |\n", mp[0], mp[1], mp[0] / mp[1]);
+	printf("\n| descriptors per message | descriptors/s | vs single sendfd/recvfd |\n");
+	printf("|---|---|---|\n");
+	printf("| single sendfd/recvfd | %.0f | 1.00 |\n", mr[0]);
+	for(i = 1; i < 5; i++)
+		printf("| %d (sendfdmsg/recvfdmsg) | %.0f | %.2f |\n", ks[i], mr[i], mr[i] / mr[0]);
+}
+
+int
+main(int argc, char **argv)
+{
+	int sv[2];
+	long n;
+
+	if(argc == 2 && strcmp(argv[1], "time") == 0){
+		timing();
+		return 0;
+	}
+	if(argc == 4 && strcmp(argv[1], "count") == 0){
+		n = atol(argv[3]);
+		if(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+			fatal("socketpair");
+		if(strcmp(argv[2], "p9fd") == 0)
+			passes(&impls[0], sv, n);
+		else if(strcmp(argv[2], "base") == 0)
+			passes(&impls[1], sv, n);
+		else if(strcmp(argv[2], "batch") == 0)
+			batch(sv, 16, n * 16);
+		else
+			return 2;
+		return 0;
+	}
+	fprintf(stderr, "usage: bench time | bench count p9fd|base|batch N\n");
+	return 2;
+}
