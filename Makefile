@@ -7,6 +7,7 @@
 #			man pages, header and symbol hygiene, a staged install
 #	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
 #	make uninstall	remove what make install installed
+#	make bench	p9fd against the naive C baseline; see BENCHMARKS.md
 #	make header	regenerate include/p9fd.h with cbindgen
 #	make clean
 #
@@ -70,6 +71,9 @@ demo: examples
 		echo; echo "== examples/$$e.c"; timeout 60 target/examples/$$e || exit 1; \
 	done
 
+bench: lib
+	bench/run.sh
+
 header:
 	P9FD_BLESS=1 $(CARGO) test --locked --test header
 
@@ -110,4 +114,4 @@ check: lib examples
 clean:
 	$(CARGO) clean
 
-.PHONY: all lib examples demo header install uninstall check clean
+.PHONY: all lib examples demo bench header install uninstall check clean

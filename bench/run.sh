@@ -1,0 +1,50 @@
+#!/bin/bash
+# make bench: p9fd against the naive C baseline (bench/baseline.c), in one run.
+#   1-3. time: per pass, across processes, batching (bench/bench.c, interleaved, medians)
+#   4.   user-space instructions per pass: callgrind, (count at 2N - count at N) / N
+#   5.   heap allocations per pass: memcheck's heap summary at N and 2N passes
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-target/release}
+CC=${CC:-cc}
+out=target/benchmarks
+mkdir -p $out
+# shellcheck disable=SC2046
+$CC -std=c99 -O2 -Wall -Wextra -Werror -Iinclude -Ibench -o $out/bench bench/bench.c bench/baseline.c \
+	"$BUILD/libp9fd.a" $(cat "$BUILD/native-static-libs")
+
+$out/bench time | tee $out/time.md
+
+N=1000
+instr() {	# instructions for `bench count $1 $2`
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null $out/bench count "$1" "$2" 2>&1 |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+allocs() {	# heap allocations for `bench count $1 $2`
+	valgrind --tool=memcheck $out/bench count "$1" "$2" 2>&1 |
+		sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,
+}
+per() {	# per-pass difference between 2N and N runs
+	awk -v a="$1" -v b="$2" -v n=$N 'BEGIN { printf "%.1f", (b - a) / n }'
+}
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+p1=$(instr p9fd $N); p2=$(instr p9fd $((2 * N)))
+b1=$(instr base $N); b2=$(instr base $((2 * N)))
+m1=$(instr batch $N); m2=$(instr batch $((2 * N)))
+pi=$(per "$p1" "$p2"); bi=$(per "$b1" "$b2"); mi=$(per "$m1" "$m2")
+ha1=$(allocs p9fd $N); ha2=$(allocs p9fd $((2 * N)))
+hb1=$(allocs batch $N); hb2=$(allocs batch $((2 * N)))
+{
+	echo
+	echo "| user-space instructions (callgrind, libc wrappers included) | p9fd | baseline | p9fd / baseline |"
+	echo "|---|---|---|---|"
+	echo "| per sendfd+recvfd+close pass | $pi | $bi | $(ratio "$pi" "$bi") |"
+	echo "| per 16-descriptor sendfdmsg+recvfdmsg+16 closes | $mi | | |"
+	echo
+	echo "| heap allocations (memcheck) | $N passes | $((2 * N)) passes | per pass |"
+	echo "|---|---|---|---|"
+	echo "| sendfd+recvfd+close | $ha1 | $ha2 | $(( (ha2 - ha1) / N )) |"
+	echo "| sendfdmsg+recvfdmsg, 16 descriptors | $hb1 | $hb2 | $(( (hb2 - hb1) / N )) |"
+} | tee $out/counts.md
