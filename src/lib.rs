@@ -125,6 +125,7 @@ fn errno(e: c_int) -> io::Error {
 /// ```
 #[doc(alias = "sendfd")]
 #[doc(alias = "SCM_RIGHTS")]
+#[inline]
 pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
     send_fds(sock, &[0], &[fd.as_fd()]).map(drop)
 }
@@ -156,6 +157,7 @@ pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[doc(alias = "recvfd")]
+#[inline]
 pub fn recv_fd(sock: impl AsFd, flags: RecvFlags) -> io::Result<OwnedFd> {
     let sock = sock.as_fd();
     let mut byte = [0u8];
@@ -224,6 +226,7 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 /// ```
 #[doc(alias = "sendfdmsg")]
 #[doc(alias = "sendmsg")]
+#[inline]
 pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
     if data.is_empty() {
         return Err(errno(libc::EINVAL));
@@ -264,6 +267,7 @@ pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Res
 /// ```
 #[doc(alias = "recvfdmsg")]
 #[doc(alias = "recvmsg")]
+#[inline]
 pub fn recv_fds(
     sock: impl AsFd,
     data: &mut [u8],
@@ -278,6 +282,7 @@ type Creds = (i32, u32, u32);
 
 /// The one receive: [`recv_fds`], and also the sender's credentials if `want_creds` and the
 /// message carried them.
+#[inline(always)]
 fn recv_impl(
     sock: BorrowedFd<'_>,
     data: &mut [u8],

@@ -67,6 +67,7 @@ impl RecvControl {
 /// padding, so that every one of the `len` bytes is initialised; where a header is
 /// inconsistent (which the kernel never writes), the rest is zeroed, and the parser, which
 /// applies the same rule, ends its walk there too.
+#[inline(always)]
 fn initialised(buf: &mut [MaybeUninit<u8>], len: usize) -> &[u8] {
     let len = len.min(buf.len());
     let mut at = 0;
@@ -110,6 +111,7 @@ pub(crate) struct Received<'c> {
 }
 
 /// `recvmsg(2)` into `data`, with room for every control message the kernel can deliver.
+#[inline(always)]
 pub(crate) fn recvmsg<'c>(
     sock: BorrowedFd<'_>,
     data: &mut [u8],
@@ -144,6 +146,7 @@ pub(crate) fn recvmsg<'c>(
 /// Takes ownership of a descriptor number found in a control message from `recvmsg`.
 ///
 /// Returns `None` for a negative number, which the kernel never installs.
+#[inline(always)]
 pub(crate) fn own(raw: RawFd) -> Option<OwnedFd> {
     if raw < 0 {
         return None;
@@ -165,6 +168,7 @@ type SendControl = Aligned<[MaybeUninit<u8>; SEND_SPACE]>;
 /// # Safety
 /// `base` is 8-aligned, `at` a multiple of 8, and `base + at` has room for `space(data.len())`
 /// bytes.
+#[inline(always)]
 unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize {
     // SAFETY: all zeros is a valid cmsghdr (integers, some private padding on some targets).
     let mut hdr: libc::cmsghdr = unsafe { zeroed() };
@@ -189,6 +193,7 @@ unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize 
 /// `sendmsg(2)` of the bytes in `data` (gathered, as one message) with `fds` attached as one
 /// SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS, never raising SIGPIPE. More than
 /// `MAXFDS` descriptors is EINVAL, as the kernel says, with nothing sent.
+#[inline(always)]
 pub(crate) fn sendmsg(
     sock: BorrowedFd<'_>,
     data: &[IoSlice<'_>],
