@@ -111,16 +111,18 @@ pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
 /// kind) is `None`, for the general walk.
 #[inline]
 pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
-    let len = len_at(control)?;
-    if len < HDR || len > control.len() || align(len) < control.len() {
+    // glibc's layout, as in len_at and int_at: size_t cmsg_len, int cmsg_level, int cmsg_type.
+    const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_type) == HDR - 4);
+    let (hdr, _) = control.split_first_chunk::<HDR>()?;
+    let (len, kinds) = hdr.split_first_chunk::<{ size_of::<usize>() }>()?;
+    let (level, kind) = kinds.split_first_chunk::<4>()?;
+    let len = usize::from_ne_bytes(*len);
+    let rights = c_int::from_ne_bytes(*level) == libc::SOL_SOCKET
+        && c_int::from_ne_bytes(kind.first_chunk::<4>().copied()?) == libc::SCM_RIGHTS;
+    if !rights || len < HDR || len > control.len() || align(len) < control.len() {
         return None;
     }
-    let m = Cmsg {
-        level: int_at(control, offset_of!(libc::cmsghdr, cmsg_level))?,
-        kind: int_at(control, offset_of!(libc::cmsghdr, cmsg_type))?,
-        data: control.get(HDR..len)?,
-    };
-    m.is_rights().then_some(m.data)
+    control.get(HDR..len)
 }
 
 /// Why a received message is refused.
