@@ -295,36 +295,21 @@ fn recv_impl(
     }
     let mut control = sys::RecvControl::new();
     let got = sys::recvmsg(sock, data, &mut control, flags.0)?;
-    let creds = || match want_creds {
-        true => cmsg::credentials(got.control),
-        false => None,
-    };
-    // The usual answers first: nothing, or one SCM_RIGHTS message that fits.
-    if got.flags & libc::MSG_CTRUNC == 0 {
-        let rights = cmsg::only_rights(got.control);
-        if let Some(ints) = rights
-            && ints.len() / size_of::<RawFd>() <= fds.len()
-        {
-            let mut n = 0;
-            for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
-                *slot = sys::own(raw);
-                n += usize::from(slot.is_some());
-            }
-            let got = Received {
-                bytes: got.bytes,
-                fds: n,
-            };
-            return Ok((got, creds()));
+    // The usual answer first: exactly one SCM_RIGHTS message that fits (so no credentials).
+    if got.flags & libc::MSG_CTRUNC == 0
+        && let Some(ints) = cmsg::only_rights(got.control)
+        && ints.len() / size_of::<RawFd>() <= fds.len()
+    {
+        let mut n = 0;
+        for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
+            *slot = sys::own(raw);
+            n += usize::from(slot.is_some());
         }
-        if got.control.is_empty() {
-            return Ok((
-                Received {
-                    bytes: got.bytes,
-                    fds: 0,
-                },
-                None,
-            ));
-        }
+        let got = Received {
+            bytes: got.bytes,
+            fds: n,
+        };
+        return Ok((got, None));
     }
     let verdict = cmsg::judge(got.control, got.flags, fds.len());
     let mut slots = fds.iter_mut();
@@ -341,7 +326,10 @@ fn recv_impl(
             // Any other descriptor is dropped, so closed, here.
         }
     }
-    let creds = creds();
+    let creds = match want_creds {
+        true => cmsg::credentials(got.control),
+        false => None,
+    };
     match verdict {
         Ok(_) => Ok((
             Received {

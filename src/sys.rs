@@ -252,24 +252,31 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(sv[0]), OwnedFd::from_raw_fd(sv[1])) })
 }
 
-/// The socket's type (`SO_TYPE`): SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
-pub(crate) fn socket_type(sock: BorrowedFd<'_>) -> io::Result<c_int> {
-    let mut ty: c_int = 0;
-    let mut len = size_of::<c_int>() as libc::socklen_t;
-    // SAFETY: the kernel writes at most `len` bytes to `ty`, which has that many.
+/// `getsockopt(2)` of a SOL_SOCKET option whose value is a plain `T` (an int, a ucred).
+fn getsockopt<T: Copy>(sock: BorrowedFd<'_>, opt: c_int) -> io::Result<T> {
+    let mut v = MaybeUninit::<T>::zeroed();
+    let mut len = size_of::<T>() as libc::socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes to `v`, which has that many.
     let r = unsafe {
         libc::getsockopt(
             sock.as_raw_fd(),
             libc::SOL_SOCKET,
-            libc::SO_TYPE,
-            (&raw mut ty).cast(),
+            opt,
+            v.as_mut_ptr().cast(),
             &mut len,
         )
     };
     if r < 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok(ty)
+    // SAFETY: T is plain integers (callers use c_int and ucred): zeroed, then partly or wholly
+    // written by the kernel, it is initialised either way.
+    Ok(unsafe { v.assume_init() })
+}
+
+/// The socket's type (`SO_TYPE`): SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
+pub(crate) fn socket_type(sock: BorrowedFd<'_>) -> io::Result<c_int> {
+    getsockopt(sock, libc::SO_TYPE)
 }
 
 /// Sets the calling thread's `errno`.
@@ -303,22 +310,7 @@ pub(crate) fn set_passcred(sock: BorrowedFd<'_>) -> io::Result<()> {
 /// (pid, uid, gid).
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
 pub(crate) fn peer_creds(sock: BorrowedFd<'_>) -> io::Result<(i32, u32, u32)> {
-    // SAFETY: ucred is plain integers.
-    let mut c: libc::ucred = unsafe { zeroed() };
-    let mut len = size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: the kernel writes at most `len` bytes to `c`, which has that many.
-    let r = unsafe {
-        libc::getsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&raw mut c).cast(),
-            &mut len,
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
+    let c: libc::ucred = getsockopt(sock, libc::SO_PEERCRED)?;
     Ok((c.pid, c.uid, c.gid))
 }
 
