@@ -135,7 +135,7 @@ fn recv_text<F: FnMut(&[u8]) -> io::Result<()>>(
             (true, true) => 1,
         };
         let mut slot = [None];
-        let (got, c) = match recv_impl(sock, &mut buf[..want], &mut slot, RecvFlags::EMPTY, true) {
+        let (got, c) = match recv_impl(sock, &mut buf[..want], &mut slot, RecvFlags::EMPTY) {
             Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
                 return Err(errno(libc::EBADMSG));
             }

@@ -12,14 +12,22 @@ use std::os::fd::{BorrowedFd, IntoRawFd, OwnedFd};
 use crate::{RecvFlags, errno, sys};
 
 /// The result for C: ok of the value, or -1 with errno set to the error's.
+#[inline(always)]
 fn ret<T, R: From<i8>>(r: io::Result<T>, ok: impl FnOnce(T) -> R) -> R {
     match r {
         Ok(v) => ok(v),
         Err(e) => {
-            sys::set_errno(e.raw_os_error().unwrap_or(libc::EIO));
+            fail(e);
             R::from(-1)
         }
     }
+}
+
+/// Sets errno to the error's. Out of line: failure is the rare path.
+#[cold]
+#[inline(never)]
+fn fail(e: io::Error) {
+    sys::set_errno(e.raw_os_error().unwrap_or(libc::EIO));
 }
 
 /// A descriptor number the C caller lends us for the call. Negative is EBADF, as the kernel

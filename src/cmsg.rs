@@ -111,18 +111,26 @@ pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
 /// kind) is `None`, for the general walk.
 #[inline]
 pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
-    // glibc's layout, as in len_at and int_at: size_t cmsg_len, int cmsg_level, int cmsg_type.
+    // glibc's layout, as in len_at and int_at: size_t cmsg_len, then int cmsg_level and int
+    // cmsg_type, compared here as one 8-byte word.
+    const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_level) == size_of::<usize>());
     const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_type) == HDR - 4);
-    let (hdr, _) = control.split_first_chunk::<HDR>()?;
+    const RIGHTS: [u8; 8] = {
+        let (l, t) = (
+            libc::SOL_SOCKET.to_ne_bytes(),
+            libc::SCM_RIGHTS.to_ne_bytes(),
+        );
+        [l[0], l[1], l[2], l[3], t[0], t[1], t[2], t[3]]
+    };
+    let (hdr, data) = control.split_first_chunk::<HDR>()?;
     let (len, kinds) = hdr.split_first_chunk::<{ size_of::<usize>() }>()?;
-    let (level, kind) = kinds.split_first_chunk::<4>()?;
-    let len = usize::from_ne_bytes(*len);
-    let rights = c_int::from_ne_bytes(*level) == libc::SOL_SOCKET
-        && c_int::from_ne_bytes(kind.first_chunk::<4>().copied()?) == libc::SCM_RIGHTS;
-    if !rights || len < HDR || len > control.len() || align(len) < control.len() {
+    let len = usize::from_ne_bytes(*len).checked_sub(HDR)?;
+    // One message: its data then less than CMSG_ALIGN's padding end the area.
+    let pad = data.len().checked_sub(len)?;
+    if *kinds.first_chunk::<8>()? != RIGHTS || pad >= size_of::<usize>() {
         return None;
     }
-    control.get(HDR..len)
+    Some(&data[..len])
 }
 
 /// Why a received message is refused.

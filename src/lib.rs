@@ -274,21 +274,20 @@ pub fn recv_fds(
     fds: &mut [Option<OwnedFd>],
     flags: RecvFlags,
 ) -> io::Result<Received> {
-    recv_impl(sock.as_fd(), data, fds, flags, false).map(|(got, _)| got)
+    recv_impl(sock.as_fd(), data, fds, flags).map(|(got, _)| got)
 }
 
 /// The sender's credentials, as (pid, uid, gid).
 type Creds = (i32, u32, u32);
 
-/// The one receive: [`recv_fds`], and also the sender's credentials if `want_creds` and the
-/// message carried them.
+/// The one receive: [`recv_fds`], and also the sender's credentials if the message carried
+/// them (SCM_CREDENTIALS, with SO_PASSCRED on).
 #[inline(always)]
 fn recv_impl(
     sock: BorrowedFd<'_>,
     data: &mut [u8],
     fds: &mut [Option<OwnedFd>],
     flags: RecvFlags,
-    want_creds: bool,
 ) -> io::Result<(Received, Option<Creds>)> {
     if data.is_empty() {
         return Err(errno(libc::EINVAL));
@@ -297,7 +296,7 @@ fn recv_impl(
     let got = sys::recvmsg(sock, data, &mut control, flags.0)?;
     // The usual answer first: exactly one SCM_RIGHTS message that fits (so no credentials).
     if got.flags & libc::MSG_CTRUNC == 0
-        && let Some(ints) = cmsg::only_rights(got.control)
+        && let Some(ints) = control.head(got.control_len).and_then(cmsg::only_rights)
         && ints.len() / size_of::<RawFd>() <= fds.len()
     {
         let mut n = 0;
@@ -311,10 +310,25 @@ fn recv_impl(
         };
         return Ok((got, None));
     }
-    let verdict = cmsg::judge(got.control, got.flags, fds.len());
+    recv_general(&mut control, fds, got.bytes, got.flags, got.control_len)
+}
+
+/// Every other answer: [`cmsg::judge`] decides, and every descriptor that arrived is either
+/// handed out or closed. Out of line, so that the usual answer's code stays small.
+#[cold]
+#[inline(never)]
+fn recv_general(
+    control: &mut sys::RecvControl,
+    fds: &mut [Option<OwnedFd>],
+    bytes: usize,
+    flags: c_int,
+    control_len: usize,
+) -> io::Result<(Received, Option<Creds>)> {
+    let control = control.bytes(control_len);
+    let verdict = cmsg::judge(control, flags, fds.len());
     let mut slots = fds.iter_mut();
     let mut n = 0;
-    for msg in cmsg::messages(got.control).filter(Cmsg::carries_fds) {
+    for msg in cmsg::messages(control).filter(Cmsg::carries_fds) {
         for fd in msg.fds().filter_map(sys::own) {
             if verdict.is_ok()
                 && msg.is_rights()
@@ -326,18 +340,8 @@ fn recv_impl(
             // Any other descriptor is dropped, so closed, here.
         }
     }
-    let creds = match want_creds {
-        true => cmsg::credentials(got.control),
-        false => None,
-    };
     match verdict {
-        Ok(_) => Ok((
-            Received {
-                bytes: got.bytes,
-                fds: n,
-            },
-            creds,
-        )),
+        Ok(_) => Ok((Received { bytes, fds: n }, cmsg::credentials(control))),
         Err(Refusal::Truncated) => Err(errno(libc::EMFILE)),
         Err(Refusal::TooMany) => Err(errno(libc::EMSGSIZE)),
     }

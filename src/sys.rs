@@ -42,15 +42,17 @@ struct Aligned<T>(T);
 const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR.is_multiple_of(8));
 
 /// Where `recvmsg` writes control messages. It starts uninitialised (zeroing 1.3 KiB on every
-/// receive would cost more than the rest of the library's work); see [`initialised`].
+/// receive would cost more than the rest of the library's work); only its head is zeroed, and
+/// [`RecvControl::bytes`] zeroes the padding the kernel skipped in a longer answer.
 pub(crate) struct RecvControl(Aligned<[MaybeUninit<u8>; RECV_SPACE]>);
 
 /// How much of a receive's control buffer is zeroed beforehand: enough for the usual
-/// answers (one SCM_RIGHTS message with a descriptor or two, or credentials alone), which then
-/// need no walk in [`initialised`].
+/// answers (one SCM_RIGHTS message with up to four descriptors, or credentials alone), which
+/// [`RecvControl::head`] then hands out with no work at all.
 const PREZEROED: usize = 32;
 
 impl RecvControl {
+    #[inline(always)]
     pub(crate) fn new() -> Self {
         let mut buf = [MaybeUninit::uninit(); RECV_SPACE];
         for b in &mut buf[..PREZEROED] {
@@ -58,66 +60,74 @@ impl RecvControl {
         }
         RecvControl(Aligned(buf))
     }
-}
 
-/// The first `len` bytes of a control buffer that `recvmsg` just filled, as initialised bytes.
-///
-/// The kernel writes each control message's header and data, then skips the padding that
-/// aligns the next one. This walks the headers as the kernel laid them out and zeroes each
-/// padding, so that every one of the `len` bytes is initialised; where a header is
-/// inconsistent (which the kernel never writes), the rest is zeroed, and the parser, which
-/// applies the same rule, ends its walk there too.
-#[inline(always)]
-fn initialised(buf: &mut [MaybeUninit<u8>], len: usize) -> &[u8] {
-    let len = len.min(buf.len());
-    let mut at = 0;
-    while at < len && len > PREZEROED {
-        let end = if at + HDR <= len {
-            // SAFETY: `at` is 8-aligned in an 8-aligned buffer and a whole header lies at `at`
-            // (the kernel writes headers whole, at exactly these offsets); cmsg_len is its
-            // first word (a size_t, glibc).
-            let cmsg_len = unsafe { buf.as_ptr().add(at).cast::<usize>().read() };
-            if cmsg_len < HDR || cmsg_len > len - at {
-                at
-            } else {
-                at + cmsg_len
-            }
-        } else {
-            at
-        };
-        let next = if end == at { len } else { align(end).min(len) };
-        for b in &mut buf[end..next] {
-            b.write(0);
-        }
-        if end == at {
-            break;
-        }
-        at = next;
+    /// The `len` bytes `recvmsg` returned, if they lie in the zeroed head.
+    #[inline(always)]
+    pub(crate) fn head(&self, len: usize) -> Option<&[u8]> {
+        let head = self.0.0.get(..len).filter(|_| len <= PREZEROED)?;
+        // SAFETY: every byte below PREZEROED was zeroed in `new`, and the kernel writes
+        // only initialised bytes over them.
+        Some(unsafe { &*(ptr::slice_from_raw_parts(head.as_ptr().cast::<u8>(), len)) })
     }
-    // SAFETY: every byte below `len` is either one the kernel wrote (headers and data), one
-    // zeroed beforehand (below PREZEROED), or one we just zeroed (padding, and any rest after
-    // an inconsistent header).
-    unsafe { &*(core::ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
+
+    /// The `len` bytes `recvmsg` returned (at most the buffer), every one of them initialised.
+    ///
+    /// The kernel writes each control message's header and data, then skips the padding that
+    /// aligns the next one. This walks the headers as the kernel laid them out and zeroes each
+    /// padding; where a header is inconsistent (which the kernel never writes), the rest is
+    /// zeroed, and the parser, which applies the same rule, ends its walk there too.
+    pub(crate) fn bytes(&mut self, len: usize) -> &[u8] {
+        let buf = &mut self.0.0[..len.min(RECV_SPACE)];
+        let len = buf.len();
+        let mut at = 0;
+        while at < len {
+            let end = if at + HDR <= len {
+                // SAFETY: `at` is 8-aligned in an 8-aligned buffer and a whole header lies at
+                // `at` (the kernel writes headers whole, at exactly these offsets); cmsg_len is
+                // its first word (a size_t, glibc).
+                let cmsg_len = unsafe { buf.as_ptr().add(at).cast::<usize>().read() };
+                if cmsg_len < HDR || cmsg_len > len - at {
+                    at
+                } else {
+                    at + cmsg_len
+                }
+            } else {
+                at
+            };
+            let next = if end == at { len } else { align(end).min(len) };
+            for b in &mut buf[end..next] {
+                b.write(0);
+            }
+            if end == at {
+                break;
+            }
+            at = next;
+        }
+        // SAFETY: every byte below `len` is one the kernel wrote (headers and data) or one we
+        // just zeroed (padding, and any rest after an inconsistent header).
+        unsafe { &*(ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
+    }
 }
 
 /// What one `recvmsg` returned.
-pub(crate) struct Received<'c> {
+pub(crate) struct Received {
     /// Data bytes received.
     pub bytes: usize,
     /// `msg_flags`: MSG_CTRUNC, MSG_TRUNC, ...
     pub flags: c_int,
-    /// The control messages, exactly `msg_controllen` bytes of them.
-    pub control: &'c [u8],
+    /// `msg_controllen`: how much of the control buffer the kernel filled.
+    pub control_len: usize,
 }
 
-/// `recvmsg(2)` into `data`, with room for every control message the kernel can deliver.
+/// `recvmsg(2)` into `data`, with room in `control` for every control message the kernel can
+/// deliver.
 #[inline(always)]
-pub(crate) fn recvmsg<'c>(
+pub(crate) fn recvmsg(
     sock: BorrowedFd<'_>,
     data: &mut [u8],
-    control: &'c mut RecvControl,
+    control: &mut RecvControl,
     flags: c_int,
-) -> io::Result<Received<'c>> {
+) -> io::Result<Received> {
     let buf = &mut control.0.0;
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast(),
@@ -139,7 +149,7 @@ pub(crate) fn recvmsg<'c>(
     Ok(Received {
         bytes: n as usize,
         flags: msg.msg_flags,
-        control: initialised(buf, msg.msg_controllen as usize),
+        control_len: msg.msg_controllen as usize,
     })
 }
 
