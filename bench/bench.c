@@ -20,7 +20,13 @@
 
 #include "baseline.h"
 
-enum { REPS = 21, PASSES = 20000, PINGS = 10000 };
+/*
+ * Per-pass and ping-pong timings come in many short rounds; in each round both implementations
+ * run back to back (alternating which goes first), so that both see the same machine. The
+ * ratio reported is the median of the rounds' ratios, with its quartiles: a paired comparison,
+ * robust to the drift and pauses of a shared virtual machine.
+ */
+enum { REPS = 21, ROUNDS = 101, PASSES = 4000, PINGS = 2000 };
 
 typedef struct Impl Impl;
 struct Impl {
@@ -58,11 +64,31 @@ cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* the q-quantile (0.5: the median) of v[0..n), which it sorts */
+static double
+quantile(double *v, int n, double q)
+{
+	qsort(v, n, sizeof v[0], cmp);
+	return v[(int)(q * (n - 1) + 0.5)];
+}
+
 static double
 median(double *v, int n)
 {
-	qsort(v, n, sizeof v[0], cmp);
-	return v[n/2];
+	return quantile(v, n, 0.5);
+}
+
+/* one table row: medians of a[] and b[], and the median and quartiles of a[r]/b[r] */
+static void
+paired(const char *what, double *a, double *b, int n)
+{
+	double q[ROUNDS];
+	int r;
+
+	for(r = 0; r < n; r++)
+		q[r] = a[r] / b[r];
+	printf("| %s | %.0f | %.0f | %.3f | %.3f–%.3f |\n", what, median(a, n), median(b, n),
+		quantile(q, n, 0.5), quantile(q, n, 0.25), quantile(q, n, 0.75));
 }
 
 /* n passes of send+recv+close on one socketpair in this process */
@@ -178,7 +204,7 @@ machine(void)
 static void
 timing(void)
 {
-	double t[2][REPS], pp[2][REPS], rate[5][REPS], m[2], mp[2], mr[5];
+	double t[2][ROUNDS], pp[2][ROUNDS], rate[5][REPS], mr[5];
 	int sv[2], r, i, ks[5] = { 0, 1, 16, 64, 253 };
 	struct rlimit rl;
 
@@ -190,14 +216,14 @@ timing(void)
 		fatal("socketpair");
 	for(i = 0; i < 2; i++)
 		passes(&impls[i], sv, PASSES);	/* warm up */
-	for(r = 0; r < REPS; r++)
+	for(r = 0; r < ROUNDS; r++)
 		for(i = 0; i < 2; i++){
 			Impl *im = &impls[(r + i) % 2];	/* alternate which goes first */
 			double s = now();
 			passes(im, sv, PASSES);
 			t[im == &impls[1]][r] = (now() - s) / PASSES;
 		}
-	for(r = 0; r < REPS; r++)
+	for(r = 0; r < ROUNDS; r++)
 		for(i = 0; i < 2; i++){
 			Impl *im = &impls[(r + i) % 2];
 			pp[im == &impls[1]][r] = pingpong(im, PINGS);
@@ -205,16 +231,12 @@ timing(void)
 	for(r = 0; r < REPS; r++)
 		for(i = 0; i < 5; i++)	/* rotate the order of the sizes */
 			rate[(r + i) % 5][r] = batch(sv, ks[(r + i) % 5], 50000);
-	for(i = 0; i < 2; i++){
-		m[i] = median(t[i], REPS);
-		mp[i] = median(pp[i], REPS);
-	}
 	for(i = 0; i < 5; i++)
 		mr[i] = median(rate[i], REPS);
-	printf("\n| measure (median of %d interleaved runs) | p9fd | baseline | p9fd / baseline |\n", REPS);
-	printf("|---|---|---|---|\n");
-	printf("| sendfd+recvfd+close, one process, ns/pass | %.0f | %.0f | %.3f |\n", m[0], m[1], m[0] / m[1]);
-	printf("| ping-pong across two processes, ns/round trip | %.0f | %.0f | %.3f |\n", mp[0], mp[1], mp[0] / mp[1]);
+	printf("\n| measure (%d paired rounds) | p9fd | baseline | p9fd / baseline | quartiles |\n", ROUNDS);
+	printf("|---|---|---|---|---|\n");
+	paired("sendfd+recvfd+close, one process, ns/pass", t[0], t[1], ROUNDS);
+	paired("ping-pong across two processes, ns/round trip", pp[0], pp[1], ROUNDS);
 	printf("\n| descriptors per message | descriptors/s | vs single sendfd/recvfd |\n");
 	printf("|---|---|---|\n");
 	printf("| single sendfd/recvfd | %.0f | 1.00 |\n", mr[0]);
