@@ -163,6 +163,37 @@ pub fn judge(control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal
     Ok(n)
 }
 
+/// Where every descriptor the kernel installed goes, in the order they arrived: `Some(i)`, the
+/// caller's slot `i`, or `None`, to be closed. Returned with [`judge`]'s verdict, on which it
+/// rests: on `Ok(n)` the SCM_RIGHTS descriptors fill slots `0, 1, ...` (at most `n`, so
+/// within `room`) and any SCM_PIDFD is closed; on `Err` every one is closed. Each number of
+/// every message for which [`Cmsg::carries_fds`] holds comes out exactly once; negative
+/// numbers, which the kernel never installs, are not descriptors and are left out.
+pub fn route(
+    control: &[u8],
+    flags: c_int,
+    room: usize,
+) -> (
+    Result<usize, Refusal>,
+    impl Iterator<Item = (RawFd, Option<usize>)> + '_,
+) {
+    let verdict = judge(control, flags, room);
+    let keep = verdict.is_ok();
+    let mut next = 0;
+    let route = messages(control)
+        .filter(Cmsg::carries_fds)
+        .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
+        .filter(|&(fd, _)| fd >= 0)
+        .map(move |(fd, rights)| {
+            let slot = (keep && rights).then(|| {
+                next += 1;
+                next - 1
+            });
+            (fd, slot)
+        });
+    (verdict, route)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -325,20 +325,15 @@ fn recv_general(
     control_len: usize,
 ) -> io::Result<(Received, Option<Creds>)> {
     let control = control.bytes(control_len);
-    let verdict = cmsg::judge(control, flags, fds.len());
-    let mut slots = fds.iter_mut();
+    let (verdict, route) = cmsg::route(control, flags, fds.len());
     let mut n = 0;
-    for msg in cmsg::messages(control).filter(Cmsg::carries_fds) {
-        for fd in msg.fds().filter_map(sys::own) {
-            if verdict.is_ok()
-                && msg.is_rights()
-                && let Some(slot) = slots.next()
-            {
-                *slot = Some(fd);
-                n += 1;
-            }
-            // Any other descriptor is dropped, so closed, here.
+    for (raw, slot) in route {
+        let fd = sys::own(raw);
+        if let Some(slot) = slot.and_then(|i| fds.get_mut(i)) {
+            n += usize::from(fd.is_some());
+            *slot = fd;
         }
+        // Any other descriptor is dropped, so closed, here.
     }
     match verdict {
         Ok(_) => Ok((Received { bytes, fds: n }, cmsg::credentials(control))),

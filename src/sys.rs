@@ -336,3 +336,61 @@ pub(crate) fn own_creds() -> libc::ucred {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What `bytes` must give for a buffer whose first `len` bytes are `raw` where the kernel
+    /// wrote (headers and data) and garbage elsewhere: the headers and data, with every other
+    /// byte zero; an inconsistent header and all after it zero.
+    fn expected(raw: &[u8]) -> Vec<u8> {
+        let mut out = vec![0; raw.len()];
+        let mut at = 0;
+        while raw.len() - at >= HDR {
+            let cmsg_len = usize::from_ne_bytes(raw[at..at + 8].try_into().unwrap());
+            if cmsg_len < HDR || cmsg_len > raw.len() - at {
+                break;
+            }
+            out[at..at + cmsg_len].copy_from_slice(&raw[at..at + cmsg_len]);
+            at = align(at + cmsg_len);
+            if at >= raw.len() {
+                break;
+            }
+        }
+        out
+    }
+
+    proptest! {
+        /// The padding walk zeroes exactly what the kernel skipped, whatever the layout and
+        /// whatever the garbage, and never reads or writes past the length it is given.
+        #[test]
+        fn bytes_zeroes_exactly_the_padding(
+            msgs in prop::collection::vec((0..300usize, -3..3i64, any::<u8>()), 0..6),
+            garbage in any::<u8>(),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut raw = Vec::new();
+            for (n, fudge, fill) in msgs {
+                let len = ((HDR + n) as i64 + fudge).max(0) as usize;
+                let start = raw.len();
+                raw.extend(len.to_ne_bytes());
+                raw.extend([fill; 8]);
+                raw.extend(std::iter::repeat_n(fill, n));
+                raw.resize(start + space(n), garbage);
+            }
+            let len = cut.index(raw.len().min(RECV_SPACE) + 1);
+            let mut c = RecvControl::new();
+            for (b, r) in c.0.0.iter_mut().zip(&raw) {
+                b.write(*r);
+            }
+            for b in &mut c.0.0[raw.len().min(RECV_SPACE)..] {
+                b.write(garbage);
+            }
+            let want = expected(&raw[..len]);
+            let got = c.bytes(len).to_vec();
+            prop_assert_eq!(got, want);
+        }
+    }
+}
