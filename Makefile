@@ -4,7 +4,11 @@
 #	make FEATURES=apue	the same, with APUE's send_fd, send_err, recv_fd and recv_ufd
 #	make demo	build, then run the examples end to end
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
-#			man pages, header and symbol hygiene, a staged install
+#			man pages, header and symbol hygiene, a staged install, the sanitizer
+#			passes (check-sanitizers) and bounded fuzzing
+#	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, and the
+#			Rust tests under AddressSanitizer (RUSTC_BOOTSTRAP on stable)
+#	make fuzz	long fuzzing runs (FUZZ_CASES, default 1000000)
 #	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
 #	make uninstall	remove what make install installed
 #	make bench	p9fd against the naive C baseline; see BENCHMARKS.md
@@ -33,6 +37,15 @@ MAJOR := $(firstword $(subst ., ,$(VERSION)))
 SONAME = libp9fd.so.$(MAJOR)
 # What libp9fd.a needs besides itself, as rustc reports it (see the lib rule).
 STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
+
+# The sanitizer passes (see check-sanitizers).
+SAN_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+VALGRIND = valgrind -q --error-exitcode=9
+HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+RUST_ASAN = RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address \
+	$(CARGO) test --locked --target $(HOST) --target-dir target/asan
+FUZZ_CASES ?= 1000000
 
 EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
@@ -109,9 +122,24 @@ check: lib examples
 	c-tests/hygiene.sh
 	STATIC_LIBS="$$(cat target/apue/release/native-static-libs)" SRC=c-tests/apue \
 		EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release
+	$(MAKE) --no-print-directory check-sanitizers
 	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
+
+# ASan+UBSan and memcheck over the whole C suite (static and shared); memcheck skips the
+# RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why). Then the Rust tests that reach the
+# unsafe code (sys.rs through every API call, the parser fuzzing) under AddressSanitizer.
+check-sanitizers: lib
+	CFLAGS="$(SAN_CFLAGS)" OUT=target/c-tests/asan STATIC_LIBS="$(STATIC_LIBS)" \
+		c-tests/run.sh $(BUILD)
+	P9FD_SKIP_RLIMIT=1 RUN="$(VALGRIND)" OUT=target/c-tests/valgrind \
+		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
+	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test fuzz_cmsg
+
+# Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each.
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release --lib --test fuzz_cmsg
 
 clean:
 	$(CARGO) clean
 
-.PHONY: all lib examples demo bench header install uninstall check clean
+.PHONY: all lib examples demo bench header install uninstall check check-sanitizers fuzz clean

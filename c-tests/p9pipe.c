@@ -114,7 +114,7 @@ main(void)
 	T(ends_are_inherited_across_exec);
 	T(null_is_efault);
 	T(pipe_means_p9pipe);
-	T(full_table_is_emfile_and_fd_untouched);
+	T_RLIMIT(full_table_is_emfile_and_fd_untouched);
 	T(p9pipe_carries_descriptors);
 	return t_end();
 }

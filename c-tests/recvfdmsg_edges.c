@@ -162,8 +162,8 @@ main(void)
 	T(eof_is_zero_with_no_descriptors);
 	T(zero_length_message_returns_zero_with_descriptors);
 	T(bad_arguments);
-	T(huge_room_is_capped);
-	T(full_table_three_sent_room_for_one_is_emfile);
+	T_RLIMIT(huge_room_is_capped);
+	T_RLIMIT(full_table_three_sent_room_for_one_is_emfile);
 	T(passcred_receiver);
 	return t_end();
 }

@@ -50,6 +50,18 @@ static const char *t_case = "setup";
 
 #define T(fn) t_run(fn, #fn)
 
+/*
+ * T_RLIMIT(fn): a case that caps RLIMIT_NOFILE (t_squeeze). Skipped when P9FD_SKIP_RLIMIT is
+ * set, as the valgrind pass does: valgrind emulates the soft limit for the descriptors it sees
+ * opened, but not for those recvmsg installs, so under it the cases cannot be what they test.
+ */
+#define T_RLIMIT(fn) do { \
+	if(getenv("P9FD_SKIP_RLIMIT") != NULL) \
+		fprintf(stderr, "skip %s: P9FD_SKIP_RLIMIT\n", #fn); \
+	else \
+		T(fn); \
+} while(0)
+
 static inline void
 t_fail(const char *file, int line, const char *fmt, const char *what, long r, int e)
 {

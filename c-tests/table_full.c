@@ -74,7 +74,7 @@ int
 main(void)
 {
 	t_begin();
-	T(full_table_is_emfile_then_next_message_works);
-	T(three_fds_with_room_for_one_is_emfile_and_all_closed);
+	T_RLIMIT(full_table_is_emfile_then_next_message_works);
+	T_RLIMIT(three_fds_with_room_for_one_is_emfile_and_all_closed);
 	return t_end();
 }

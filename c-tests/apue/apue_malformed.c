@@ -149,7 +149,7 @@ main(void)
 	T(status_zero_without_descriptor_is_ebadmsg);
 	T(two_descriptors_are_ebadmsg_and_closed);
 	T(descriptor_with_error_status_is_closed_and_status_reported);
-	T(descriptor_table_full_is_emfile);
+	T_RLIMIT(descriptor_table_full_is_emfile);
 	T(malformed_datagrams_are_ebadmsg);
 	T(failing_userfunc_fails_recv_fd);
 	return t_end();
