@@ -8,7 +8,8 @@
 #			passes (check-sanitizers) and bounded fuzzing
 #	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, and the
 #			Rust tests under AddressSanitizer (RUSTC_BOOTSTRAP on stable)
-#	make fuzz	long fuzzing runs (FUZZ_CASES, default 1000000)
+#	make fuzz	long fuzzing runs (FUZZ_CASES parser cases per property, default 1000000;
+#			FUZZ_INPUTS malicious-peer inputs, default 100000)
 #	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
 #	make uninstall	remove what make install installed
 #	make bench	p9fd against the naive C baseline; see BENCHMARKS.md
@@ -46,6 +47,7 @@ HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 RUST_ASAN = RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address \
 	$(CARGO) test --locked --target $(HOST) --target-dir target/asan
 FUZZ_CASES ?= 1000000
+FUZZ_INPUTS ?= 100000
 
 EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
@@ -135,9 +137,12 @@ check-sanitizers: lib
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test fuzz_cmsg
 
-# Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each.
-fuzz:
+# Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
+# malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
+fuzz: lib
 	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked --release --lib --test fuzz_cmsg
+	P9FD_FUZZ_INPUTS=$(FUZZ_INPUTS) TESTS=peer_fuzz OUT=target/c-tests/fuzz \
+		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
 clean:
 	$(CARGO) clean
