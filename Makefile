@@ -6,8 +6,9 @@
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
 #			man pages, header and symbol hygiene, a staged install, the sanitizer
 #			passes (check-sanitizers) and bounded fuzzing
-#	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, and the
-#			Rust tests under AddressSanitizer (RUSTC_BOOTSTRAP on stable)
+#	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, the load
+#			tests under TSan, and the Rust tests under AddressSanitizer
+#			(RUSTC_BOOTSTRAP on stable)
 #	make fuzz	long fuzzing runs (FUZZ_CASES parser cases per property, default 1000000;
 #			FUZZ_INPUTS malicious-peer inputs, default 100000)
 #	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
@@ -42,6 +43,7 @@ STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
 # The sanitizer passes (see check-sanitizers).
 SAN_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=thread
 VALGRIND = valgrind -q --error-exitcode=9
 HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 RUST_ASAN = RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address \
@@ -128,12 +130,15 @@ check: lib examples
 	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
 # ASan+UBSan and memcheck over the whole C suite (static and shared); memcheck skips the
-# RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why). Then the Rust tests that reach the
+# RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why) and soaks 20,000 passes, not a
+# million. ThreadSanitizer over the load tests (c-tests/stress.c). Then the Rust tests that reach the
 # unsafe code (sys.rs through every API call, the parser fuzzing) under AddressSanitizer.
 check-sanitizers: lib
 	CFLAGS="$(SAN_CFLAGS)" OUT=target/c-tests/asan STATIC_LIBS="$(STATIC_LIBS)" \
 		c-tests/run.sh $(BUILD)
-	P9FD_SKIP_RLIMIT=1 RUN="$(VALGRIND)" OUT=target/c-tests/valgrind \
+	P9FD_SKIP_RLIMIT=1 P9FD_SOAK=20000 RUN="$(VALGRIND)" OUT=target/c-tests/valgrind \
+		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
+	P9FD_SOAK=100000 CFLAGS="$(TSAN_CFLAGS)" OUT=target/c-tests/tsan TESTS=stress \
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test fuzz_cmsg
 

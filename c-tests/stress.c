@@ -1,0 +1,269 @@
+/*
+ * Load: a soak of a million passes with the descriptor table checked as it goes; 8 sender and
+ * 8 receiver threads on one socket, every message tagged; and passes across processes while
+ * another thread forks and execs, proving that P9FD_CLOEXEC descriptors never reach a child.
+ *
+ *	P9FD_SOAK	passes in the soak (default 1000000)
+ *	stress inherit-check	(internal: the exec'd child, see below)
+ */
+#include "t.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+
+/* T38's soak: the table is back where it was every 100,000 passes and at the end. */
+static void
+soak(void)
+{
+	int sv[2], g;
+	long i, n;
+	const char *env;
+	Census a, b;
+
+	env = getenv("P9FD_SOAK");
+	n = env != NULL ? atol(env) : 1000000;
+	CHECK(p9pipe(sv) == 0);
+	t_census(&a);
+	for(i = 1; i <= n; i++){
+		if(sendfd(sv[0], 2) != 0 || (g = recvfd(sv[1])) < 0){
+			CHECK(!"a pass failed");
+			break;
+		}
+		close(g);
+		if(i % 100000 == 0 || i == n){
+			t_census(&b);
+			if(t_census_diff(&a, &b) != 0){
+				CHECK(!"the table changed during the soak");
+				break;
+			}
+		}
+	}
+	fprintf(stderr, "soak: %ld passes\n", i - 1);
+	t_close2(sv);
+}
+
+/*
+ * 8 senders x 2000 messages, 8 receivers, one stream socketpair. Each message is sendfdmsg of
+ * a one-byte tag (the sender's id) with the read end of a fresh pipe holding (id, seq). Each
+ * receiver checks the tag against the pipe's contents and marks (id, seq) seen.
+ */
+enum { NT = 8, PER = 2000, STOP = 0xff };
+static int tsv[2];
+static unsigned char seen[NT][PER];
+static pthread_mutex_t seenlock = PTHREAD_MUTEX_INITIALIZER;
+static int bad;
+
+static void *
+sender(void *arg)
+{
+	uint32_t msg[2];
+	int p[2], i;
+	unsigned char tag;
+
+	msg[0] = (uint32_t)(uintptr_t)arg;
+	tag = (unsigned char)msg[0];
+	for(i = 0; i < PER; i++){
+		msg[1] = i;
+		if(pipe2(p, O_CLOEXEC) < 0 || write(p[1], msg, sizeof msg) != sizeof msg
+		|| sendfdmsg(tsv[0], &tag, 1, &p[0], 1) != 1)
+			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+		close(p[0]);
+		close(p[1]);
+	}
+	return NULL;
+}
+
+static void *
+receiver(void *arg)
+{
+	uint32_t msg[2];
+	unsigned char tag;
+	int fd, n;
+
+	(void)arg;
+	for(;;){
+		n = 1;
+		if(recvfdmsg(tsv[1], &tag, 1, &fd, &n, P9FD_CLOEXEC) != 1){
+			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+			return NULL;
+		}
+		if(tag == STOP && n == 0)
+			return NULL;
+		if(n != 1 || read(fd, msg, sizeof msg) != sizeof msg || msg[0] != tag
+		|| msg[0] >= NT || msg[1] >= PER)
+			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+		else{
+			pthread_mutex_lock(&seenlock);
+			seen[msg[0]][msg[1]]++;
+			pthread_mutex_unlock(&seenlock);
+		}
+		if(n == 1)
+			close(fd);
+	}
+}
+
+static void
+eight_by_eight_threads_lose_and_mix_nothing(void)
+{
+	pthread_t s[NT], r[NT];
+	unsigned char stop = STOP;
+	int i, j, once;
+
+	CHECK(p9pipe(tsv) == 0);
+	memset(seen, 0, sizeof seen);
+	for(i = 0; i < NT; i++){
+		CHECK(pthread_create(&r[i], NULL, receiver, NULL) == 0);
+		CHECK(pthread_create(&s[i], NULL, sender, (void*)(uintptr_t)i) == 0);
+	}
+	for(i = 0; i < NT; i++)
+		CHECK(pthread_join(s[i], NULL) == 0);
+	for(i = 0; i < NT; i++)	/* one plain STOP byte per receiver */
+		CHECK(sendfdmsg(tsv[0], &stop, 1, NULL, 0) == 1);
+	for(i = 0; i < NT; i++)
+		CHECK(pthread_join(r[i], NULL) == 0);
+	CHECK(bad == 0);
+	once = 1;
+	for(i = 0; i < NT; i++)
+		for(j = 0; j < PER; j++)
+			once &= seen[i][j] == 1;
+	CHECK(once);	/* every (id, seq) exactly once: no loss, no duplicate */
+	t_close2(tsv);
+}
+
+/*
+ * The exec'd child: fails if it inherited a pipe besides 0, 1, 2 and those the parent itself
+ * inherited (listed in P9FD_INHERITED): the received descriptors are all pipe ends, and every
+ * other pipe of the parent is close-on-exec.
+ */
+static int
+inherit_check(void)
+{
+	struct stat st;
+	char mark[16];
+	const char *known = getenv("P9FD_INHERITED");
+	int fd;
+
+	for(fd = 3; fd < 1024; fd++){
+		snprintf(mark, sizeof mark, ",%d,", fd);
+		if(known != NULL && strstr(known, mark) != NULL)
+			continue;
+		if(fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)){
+			char path[64], link[256];
+			ssize_t n;
+			snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+			n = readlink(path, link, sizeof link - 1);
+			link[n > 0 ? n : 0] = 0;
+			fprintf(stderr, "inherit-check: found inherited descriptor %d (%s)\n", fd, link);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static char *self;
+static int forking;
+static int leaks, execs;
+
+static int
+spawn_check(void)
+{
+	pid_t pid;
+	int st;
+	char *argv[] = { self, "inherit-check", NULL };
+
+	pid = fork();
+	if(pid == 0){
+		execv(self, argv);
+		_exit(2);
+	}
+	if(pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 2)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static void *
+forker(void *arg)
+{
+	(void)arg;
+	while(__atomic_load_n(&forking, __ATOMIC_SEQ_CST)){
+		if(spawn_check() != 0)
+			__atomic_add_fetch(&leaks, 1, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&execs, 1, __ATOMIC_SEQ_CST);
+	}
+	return NULL;
+}
+
+static void
+cloexec_descriptors_never_reach_an_execd_child(void)
+{
+	int sv[2], i, fd, n, st, p[2];
+	char c;
+	pid_t pid;
+	pthread_t t;
+
+	/* what this process inherited and would pass on anyway */
+	{
+		Census c;
+		char list[4096] = ",";
+		int k;
+
+		t_census(&c);
+		for(k = 0; k < c.n; k++)
+			if(c.fd[k] > 2 && !(c.flags[k] & FD_CLOEXEC) && strlen(list) < sizeof list - 16)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%d,", c.fd[k]);
+		setenv("P9FD_INHERITED", list, 1);
+	}
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	/* The oracle works: a descriptor received without P9FD_CLOEXEC does reach the child. */
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK(sendfd(sv[0], p[1]) == 0);
+	fd = recvfd(sv[1]);
+	CHECK(fd >= 0 && spawn_check() == 1);
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+
+	fflush(NULL);
+	pid = fork();
+	if(pid == 0){	/* the sender, in another process */
+		close(sv[1]);
+		for(i = 0; i < 20000; i++){
+			if(pipe2(p, O_CLOEXEC) < 0 || sendfdmsg(sv[0], "x", 1, &p[1], 1) != 1)
+				_exit(1);
+			close(p[0]);
+			close(p[1]);
+		}
+		_exit(0);
+	}
+	close(sv[0]);
+	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
+	CHECK(pthread_create(&t, NULL, forker, NULL) == 0);
+	for(i = 0; i < 20000; i++){
+		n = 1;
+		if(recvfdmsg(sv[1], &c, 1, &fd, &n, P9FD_CLOEXEC) != 1 || n != 1){
+			CHECK(!"recvfdmsg failed");
+			break;
+		}
+		close(fd);
+	}
+	__atomic_store_n(&forking, 0, __ATOMIC_SEQ_CST);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	fprintf(stderr, "cloexec: 20000 descriptors received while %d children were exec'd\n", execs);
+	CHECK(execs > 0 && leaks == 0);
+	close(sv[1]);
+}
+
+int
+main(int argc, char **argv)
+{
+	if(argc == 2 && strcmp(argv[1], "inherit-check") == 0)
+		return inherit_check();
+	self = argv[0];
+	t_begin();
+	T(soak);
+	T(eight_by_eight_threads_lose_and_mix_nothing);
+	T(cloexec_descriptors_never_reach_an_execd_child);
+	return t_end();
+}
