@@ -124,6 +124,7 @@ check: lib examples
 	$(CARGO) test --locked --features apue --test apue
 	$(MAKE) lib FEATURES=apue CARGO_TARGET_DIR=target/apue
 	c-tests/hygiene.sh
+	STATIC_LIBS="$(STATIC_LIBS)" c-tests/syscalls.sh
 	STATIC_LIBS="$$(cat target/apue/release/native-static-libs)" SRC=c-tests/apue \
 		EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release
 	$(MAKE) --no-print-directory check-sanitizers

@@ -1,0 +1,46 @@
+#!/bin/bash
+# What the library asks of the kernel, seen with strace: every sendmsg has MSG_NOSIGNAL, no
+# recvmsg peeks, MSG_CMSG_CLOEXEC only when asked; and faults injected deterministically
+# (strace skips the real call, so nothing is lost): EINTR on recvmsg, EAGAIN on sendmsg.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-target/release}
+CC=${CC:-cc}
+STATIC_LIBS=${STATIC_LIBS:-$(cat "$BUILD/native-static-libs")}
+out=target/c-tests/syscalls
+mkdir -p $out
+pass=0
+fail=0
+check() {	# check NAME COMMAND...
+	local name=$1
+	shift
+	if o=$("$@" 2>&1); then
+		pass=$((pass + 1))
+		echo "ok	$name"
+	else
+		fail=$((fail + 1))
+		echo "FAIL	$name"
+		printf '%s\n' "$o" | sed 's/^/	/'
+	fi
+}
+# shellcheck disable=SC2086
+$CC -std=c99 -Wall -Wextra -Werror -Iinclude -o $out/probe c-tests/syscalls/probe.c \
+	"$BUILD/libp9fd.a" $STATIC_LIBS || exit 1
+
+audit() {
+	strace -qq -e trace=sendmsg,recvmsg -o $out/calls.log $out/probe calls || return 1
+	cat $out/calls.log
+	[ "$(grep -c '^sendmsg(' $out/calls.log)" -eq 2 ] &&
+		[ "$(grep '^sendmsg(' $out/calls.log | grep -c 'MSG_NOSIGNAL')" -eq 2 ] &&
+		[ "$(grep -c '^recvmsg(' $out/calls.log)" -eq 2 ] &&
+		! grep -q 'MSG_PEEK' $out/calls.log &&
+		[ "$(grep '^recvmsg(' $out/calls.log | grep -c 'MSG_CMSG_CLOEXEC) = ')" -eq 1 ]
+}
+check "sendmsg always MSG_NOSIGNAL; recvmsg never MSG_PEEK; MSG_CMSG_CLOEXEC when asked" audit
+check "injected EINTR on recvmsg: EINTR, then the descriptor" \
+	strace -qq -o /dev/null -e trace=recvmsg -e inject=recvmsg:error=EINTR:when=1 $out/probe eintr
+check "injected EAGAIN on sendmsg: EAGAIN, then exactly one sent" \
+	strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:error=EAGAIN:when=1 $out/probe eagain
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
