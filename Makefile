@@ -41,9 +41,11 @@ SONAME = libp9fd.so.$(MAJOR)
 STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
 
 # The sanitizer passes (see check-sanitizers).
-SAN_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=all
-TSAN_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=thread
+# c-tests/run.sh's default CFLAGS, which the sanitizer passes extend
+TEST_CFLAGS = -std=c99 -Wall -Wextra -Werror -g -O1
+SAN_CFLAGS = $(TEST_CFLAGS) -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+TSAN_CFLAGS = $(TEST_CFLAGS) -fsanitize=thread
 VALGRIND = valgrind -q --error-exitcode=9
 HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 RUST_ASAN = RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanitizer=address \

@@ -8,20 +8,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-target/release}
 CC=${CC:-cc}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
-pass=0
-fail=0
-check() {	# check NAME COMMAND...
-	local name=$1
-	shift
-	if out=$("$@" 2>&1); then
-		pass=$((pass + 1))
-		echo "ok	$name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL	$name"
-		printf '%s\n' "$out" | sed 's/^/	/'
-	fi
-}
+# shellcheck source=c-tests/check.sh
+. c-tests/check.sh
 
 symbols() {
 	nm -D --defined-only "$BUILD/libp9fd.so" | awk '{ print $3 }' | sort | diff -u c-tests/symbols.txt -
@@ -123,5 +111,4 @@ nothing_left() {
 }
 check "nothing left after uninstall" nothing_left
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

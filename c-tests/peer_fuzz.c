@@ -42,58 +42,18 @@ static int ours, peer, oracle[2], type, peerdone, peerclosed;
 static struct rlimit saved;
 static const char *stepname;
 
-/* The peer's raw sendmsg: payload, optional credentials, then descriptors (rights bytes may
- * be partial), optional flags. Failures (full buffer, peer gone) are part of the game. */
+/* The peer's raw sendmsg (t_rawsend_cmsg) of m payload bytes and nfds copies of the oracle's
+ * write end; rightsbytes < 0: no SCM_RIGHTS. Failures (full buffer, peer gone) are part of the
+ * game. */
 static void
 peer_send(int m, int nfds, int creds, int rightsbytes, int flags)
 {
 	static int fds[P9FD_MAXFDS];
-	union {
-		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(P9FD_MAXFDS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg;
-	struct iovec iov;
-	struct cmsghdr *c;
-	struct ucred uc;
-	char payload[3] = { 'p', 'q', 'r' };
-	size_t len;
 	int i;
 
 	for(i = 0; i < nfds; i++)
 		fds[i] = oracle[1];
-	memset(&msg, 0, sizeof msg);
-	memset(&u, 0, sizeof u);
-	iov.iov_base = payload;
-	iov.iov_len = m;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	len = 0;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof u.buf;
-	c = CMSG_FIRSTHDR(&msg);
-	if(creds){
-		uc.pid = getpid();
-		uc.uid = geteuid();
-		uc.gid = getegid();
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_CREDENTIALS;
-		c->cmsg_len = CMSG_LEN(sizeof uc);
-		memcpy(CMSG_DATA(c), &uc, sizeof uc);
-		len += CMSG_SPACE(sizeof uc);
-		c = CMSG_NXTHDR(&msg, c);
-	}
-	if(rightsbytes >= 0){
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(rightsbytes);
-		memcpy(CMSG_DATA(c), fds, rightsbytes);
-		len += CMSG_SPACE(rightsbytes);
-	}
-	msg.msg_controllen = len;
-	if(len == 0)
-		msg.msg_control = NULL;
-	(void)sendmsg(peer, &msg, flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)t_rawsend_cmsg(peer, "pqr", m, creds, fds, nfds, rightsbytes, flags | MSG_DONTWAIT);
 }
 
 static void
@@ -116,22 +76,6 @@ received(int fd, int cloexec)
 	if(f < 0 || !!(f & FD_CLOEXEC) != cloexec)
 		bad("close-on-exec not as asked", f, errno);
 	close(fd);
-}
-
-static void
-squeeze(int free)
-{
-	struct rlimit rl;
-	int fd, top = -1;
-
-	while((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < 200)
-		top = fd;
-	if(fd >= 0)
-		close(fd);
-	/* the holes are filled with /dev/null; keep them (they end with the child) */
-	rl = saved;
-	rl.rlim_cur = top + 1 + free;
-	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 static void
@@ -193,7 +137,7 @@ step(void)
 		if(getenv("P9FD_SKIP_RLIMIT") != NULL)	/* under valgrind: see T_RLIMIT in t.h */
 			break;
 		if(rnd(2))
-			squeeze(rnd(4));
+			t_squeeze(rnd(4));	/* teardown closes its /dev/null fillers */
 		else
 			setrlimit(RLIMIT_NOFILE, &saved);
 		break;

@@ -10,20 +10,8 @@ CC=${CC:-cc}
 STATIC_LIBS=${STATIC_LIBS:-$(cat "$BUILD/native-static-libs")}
 out=target/c-tests/syscalls
 mkdir -p $out
-pass=0
-fail=0
-check() {	# check NAME COMMAND...
-	local name=$1
-	shift
-	if o=$("$@" 2>&1); then
-		pass=$((pass + 1))
-		echo "ok	$name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL	$name"
-		printf '%s\n' "$o" | sed 's/^/	/'
-	fi
-}
+# shellcheck source=c-tests/check.sh
+. c-tests/check.sh
 # shellcheck disable=SC2086
 $CC -std=c99 -Wall -Wextra -Werror -Iinclude -o $out/probe c-tests/syscalls/probe.c \
 	"$BUILD/libp9fd.a" $STATIC_LIBS || exit 1
@@ -42,5 +30,4 @@ check "injected EINTR on recvmsg: EINTR, then the descriptor" \
 	strace -qq -o /dev/null -e trace=recvmsg -e inject=recvmsg:error=EINTR:when=1 $out/probe eintr
 check "injected EAGAIN on sendmsg: EAGAIN, then exactly one sent" \
 	strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:error=EAGAIN:when=1 $out/probe eagain
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

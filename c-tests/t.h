@@ -257,18 +257,21 @@ t_nonblock(int fd, int on)
 }
 
 /*
- * The raw peer: sends n data bytes carrying nfds descriptors as one SCM_RIGHTS message whose
- * cmsg_len is CMSG_LEN(ctllen) (ctllen = nfds*sizeof(int) normally; other values make empty
- * or partial messages), with plain sendmsg. Returns sendmsg's result.
+ * The raw peer: sends n data bytes with plain sendmsg, with the sender's own SCM_CREDENTIALS
+ * first if creds, then, unless ctllen < 0, one SCM_RIGHTS message carrying nfds descriptors
+ * whose cmsg_len is CMSG_LEN(ctllen) (ctllen = nfds*sizeof(int) normally; other values make
+ * empty or partial messages). Returns sendmsg's result.
  */
 static inline ssize_t
-t_rawsend_len(int s, const void *buf, size_t n, const int *fds, int nfds, size_t ctllen, int flags)
+t_rawsend_cmsg(int s, const void *buf, size_t n, int creds, const int *fds, int nfds, long ctllen, int flags)
 {
 	struct msghdr msg;
 	struct iovec iov;
 	struct cmsghdr *c;
+	struct ucred uc;
+	size_t len;
 	union {
-		char buf[CMSG_SPACE(256*sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(256*sizeof(int))];
 		struct cmsghdr align;
 	} u;
 
@@ -278,16 +281,39 @@ t_rawsend_len(int s, const void *buf, size_t n, const int *fds, int nfds, size_t
 	iov.iov_len = n;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
-	if(nfds > 0 || ctllen > 0){
-		msg.msg_control = u.buf;
-		msg.msg_controllen = CMSG_SPACE(ctllen);
-		c = CMSG_FIRSTHDR(&msg);
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof u.buf;
+	c = CMSG_FIRSTHDR(&msg);
+	len = 0;
+	if(creds){
+		uc.pid = getpid();
+		uc.uid = geteuid();
+		uc.gid = getegid();
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		c->cmsg_len = CMSG_LEN(sizeof uc);
+		memcpy(CMSG_DATA(c), &uc, sizeof uc);
+		len += CMSG_SPACE(sizeof uc);
+		c = CMSG_NXTHDR(&msg, c);
+	}
+	if(ctllen >= 0){
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(ctllen);
 		memcpy(CMSG_DATA(c), fds, nfds*sizeof(int));
+		len += CMSG_SPACE(ctllen);
 	}
+	msg.msg_controllen = len;
+	if(len == 0)
+		msg.msg_control = NULL;
 	return sendmsg(s, &msg, flags|MSG_NOSIGNAL);
+}
+
+/* t_rawsend_cmsg without credentials, and without a control message if nfds and ctllen are 0 */
+static inline ssize_t
+t_rawsend_len(int s, const void *buf, size_t n, const int *fds, int nfds, size_t ctllen, int flags)
+{
+	return t_rawsend_cmsg(s, buf, n, 0, fds, nfds, nfds > 0 || ctllen > 0 ? (long)ctllen : -1, flags);
 }
 
 static inline ssize_t
