@@ -61,12 +61,15 @@ MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 send_fd.3:apue.3 send_err.3
 
 all: lib examples
 
-# cargo rustc rather than cargo build, to hear rustc's native-static-libs note; it is
+# The C libraries: the crate without std, with its C exports (feature capi), built as a static
+# and a shared library (the crate itself is only an rlib, so that Rust dependents build
+# neither). cargo rustc rather than cargo build, to hear rustc's native-static-libs note; it is
 # printed only when the library is rebuilt, so the last one heard is kept.
 lib:
 	mkdir -p $(BUILD)
-	$(CARGO) rustc --release --locked --lib $(if $(FEATURES),--features '$(FEATURES)') \
-		-- --print native-static-libs 2>&1 \
+	$(CARGO) rustc --release --locked --lib --crate-type staticlib,cdylib \
+		--no-default-features --features 'capi $(FEATURES)' \
+		-- --print native-static-libs -C link-arg=-Wl,-soname,$(SONAME) 2>&1 \
 		| tee $(BUILD)/rustc.log
 	if grep -q 'native-static-libs: ' $(BUILD)/rustc.log; then \
 		sed -n 's/.*native-static-libs: //p' $(BUILD)/rustc.log > $(BUILD)/native-static-libs; \

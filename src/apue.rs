@@ -10,10 +10,10 @@
 //! late it turned SO_PASSCRED on.
 
 use core::num::NonZeroU8;
-use std::io::{self, IoSlice};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
-use crate::{RecvFlags, errno, recv_impl, sys};
+use crate::pass::apue as core_apue;
 
 /// What the server answered.
 #[derive(Debug)]
@@ -26,7 +26,10 @@ pub enum Reply {
 
 /// Sends `fd` with status 0.
 pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
-    send(sock.as_fd(), b"", 0, &[fd.as_fd()])
+    Ok(core_apue::send_fd(
+        sock.as_fd().as_raw_fd(),
+        fd.as_fd().as_raw_fd(),
+    )?)
 }
 
 /// Sends a nonzero status, after `text` (which may be empty, and must not hold a 0 byte) in
@@ -37,20 +40,11 @@ pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
 /// `EINVAL` if `text` holds a 0 byte, which would end it early; the kernel's, as for
 /// [`crate::send_fds`]; `EAGAIN` if a non-blocking stream took only part of a long message.
 pub fn send_status(sock: impl AsFd, status: NonZeroU8, text: &[u8]) -> io::Result<()> {
-    if text.contains(&0) {
-        return Err(errno(libc::EINVAL));
-    }
-    send(sock.as_fd(), text, status.get(), &[])
-}
-
-fn send(sock: BorrowedFd<'_>, text: &[u8], status: u8, fds: &[BorrowedFd<'_>]) -> io::Result<()> {
-    let tail = [0, status];
-    let iov = [IoSlice::new(text), IoSlice::new(&tail)];
-    let n = sys::sendmsg(sock, &iov, fds, Some(sys::own_creds()))?;
-    if n != text.len() + tail.len() {
-        return Err(errno(libc::EAGAIN));
-    }
-    Ok(())
+    Ok(core_apue::send_status(
+        sock.as_fd().as_raw_fd(),
+        status,
+        text,
+    )?)
 }
 
 /// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with
@@ -73,121 +67,10 @@ pub fn recv(
     sock: impl AsFd,
     text: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<(Reply, u32)> {
-    let mut text = Text {
-        buf: [0; 256],
-        n: 0,
-        sink: text,
-    };
-    let r = recv_text(sock.as_fd(), &mut text);
-    match r {
-        Ok(_) => text.flush().and(r),
-        Err(_) => r,
-    }
-}
-
-/// Text on its way to the caller's sink, gathered so that a stream read in two-byte pieces
-/// does not reach it two bytes at a time.
-struct Text<F> {
-    buf: [u8; 256],
-    n: usize,
-    sink: F,
-}
-
-impl<F: FnMut(&[u8]) -> io::Result<()>> Text<F> {
-    fn push(&mut self, t: &[u8]) -> io::Result<()> {
-        if self.n + t.len() > self.buf.len() {
-            self.flush()?;
-        }
-        match self.buf.get_mut(self.n..self.n + t.len()) {
-            Some(room) => {
-                room.copy_from_slice(t);
-                self.n += t.len();
-                Ok(())
-            }
-            None => (self.sink)(t),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        let n = core::mem::take(&mut self.n);
-        if n > 0 {
-            (self.sink)(&self.buf[..n])
-        } else {
-            Ok(())
-        }
-    }
-}
-
-fn recv_text<F: FnMut(&[u8]) -> io::Result<()>>(
-    sock: BorrowedFd<'_>,
-    text: &mut Text<F>,
-) -> io::Result<(Reply, u32)> {
-    sys::set_passcred(sock)?;
-    let stream = sys::socket_type(sock)? == libc::SOCK_STREAM;
-    let mut buf = [0u8; 4096];
-    let mut fd: Option<OwnedFd> = None;
-    let mut creds = None;
-    let mut null = false;
-    let status = loop {
-        let want = match (stream, null) {
-            (false, _) => buf.len(),
-            (true, false) => 2,
-            (true, true) => 1,
-        };
-        let mut slot = [None];
-        let (got, c) = match recv_impl(sock, &mut buf[..want], &mut slot, RecvFlags::EMPTY) {
-            Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
-                return Err(errno(libc::EBADMSG));
-            }
-            r => r?,
-        };
-        creds = c.or(creds);
-        if let [Some(new)] = slot
-            && fd.replace(new).is_some()
-        {
-            return Err(errno(libc::EBADMSG)); // a second descriptor: both closed
-        }
-        let bytes = &buf[..got.bytes];
-        if !stream {
-            // one datagram is one message: text, 0, status
-            return match bytes {
-                [t @ .., 0, s] if !t.contains(&0) => {
-                    text.push(t)?;
-                    reply(*s, fd, creds, sock)
-                }
-                _ => Err(errno(libc::EBADMSG)),
-            };
-        }
-        match (null, bytes) {
-            (_, []) => return Err(errno(libc::ECONNRESET)),
-            (true, [s]) => break *s,
-            (false, [0, s]) => break *s,
-            (false, [0]) => null = true,
-            (false, [t, 0]) => {
-                text.push(core::slice::from_ref(t))?;
-                null = true;
-            }
-            (false, t) => text.push(t)?,
-            (true, _) => return Err(errno(libc::EBADMSG)),
-        }
-    };
-    reply(status, fd, creds, sock)
-}
-
-fn reply(
-    status: u8,
-    fd: Option<OwnedFd>,
-    creds: Option<(i32, u32, u32)>,
-    sock: BorrowedFd<'_>,
-) -> io::Result<(Reply, u32)> {
-    let reply = match (NonZeroU8::new(status), fd) {
-        (Some(s), _) => Reply::Status(s), // a descriptor sent with an error is closed
-        (None, Some(fd)) => Reply::Fd(fd),
-        (None, None) => return Err(errno(libc::EBADMSG)),
-    };
-    let uid = match creds {
-        Some((_, uid, _)) => uid,
-        None => sys::peer_creds(sock)?.1,
+    let (reply, uid) = core_apue::recv_reply(sock.as_fd().as_raw_fd(), text)?;
+    let reply = match reply {
+        core_apue::Reply::Fd(fd) => Reply::Fd(fd.into()),
+        core_apue::Reply::Status(s) => Reply::Status(s),
     };
     Ok((reply, uid))
 }

@@ -1,19 +1,21 @@
-//! The C ABI: each export converts its arguments, calls the safe API and maps the result to
-//! C's convention (a value, or -1 with `errno` set) through [`ret`].
+//! The C ABI (feature `capi`): each export converts its arguments, calls the core
+//! ([`crate::pass`]) and maps the result to C's convention (a value, or -1 with `errno` set)
+//! through [`ret`].
 //!
 //! The doc comments here are what `p9fd.h` says.
 
 #![allow(unsafe_code)]
 
 use core::ffi::{c_int, c_long, c_void};
-use std::io;
-use std::os::fd::{BorrowedFd, IntoRawFd, OwnedFd};
 
-use crate::{RecvFlags, errno, sys};
+#[cfg(feature = "apue")]
+use crate::pass::apue;
+use crate::pass::{self, Slot};
+use crate::sys::{self, Errno, Fd, Result};
 
 /// The result for C: ok of the value, or -1 with errno set to the error's.
 #[inline(always)]
-fn ret<T, R: From<i8>>(r: io::Result<T>, ok: impl FnOnce(T) -> R) -> R {
+fn ret<T, R: From<i8>>(r: Result<T>, ok: impl FnOnce(T) -> R) -> R {
     match r {
         Ok(v) => ok(v),
         Err(e) => {
@@ -26,19 +28,26 @@ fn ret<T, R: From<i8>>(r: io::Result<T>, ok: impl FnOnce(T) -> R) -> R {
 /// Sets errno to the error's. Out of line: failure is the rare path.
 #[cold]
 #[inline(never)]
-fn fail(e: io::Error) {
-    sys::set_errno(e.raw_os_error().unwrap_or(libc::EIO));
+fn fail(e: Errno) {
+    e.set();
 }
 
-/// A descriptor number the C caller lends us for the call. Negative is EBADF, as the kernel
-/// would say (and -1 cannot be a BorrowedFd).
-fn borrow<'a>(fd: c_int) -> io::Result<BorrowedFd<'a>> {
+/// A descriptor number the C caller lends us for the call; negative is EBADF, with nothing
+/// done (the kernel would say the same).
+#[inline(always)]
+fn borrow(fd: c_int) -> Result<c_int> {
     if fd < 0 {
-        return Err(errno(libc::EBADF));
+        return Err(Errno(libc::EBADF));
     }
-    // SAFETY: the caller lends `fd` for the duration of the call, which is all it is used for;
-    // the library never closes it. If it is not open, the kernel answers EBADF.
-    Ok(unsafe { BorrowedFd::borrow_raw(fd) })
+    Ok(fd)
+}
+
+/// recvfdmsg's slots are the caller's ints, written only on success.
+impl Slot for c_int {
+    #[inline(always)]
+    fn put(&mut self, fd: Fd) {
+        *self = fd.into_raw();
+    }
 }
 
 /// Sends the open file descriptor fd over the Unix-domain socket socket: one data byte of
@@ -51,7 +60,7 @@ fn borrow<'a>(fd: c_int) -> io::Result<BorrowedFd<'a>> {
 #[unsafe(no_mangle)]
 pub extern "C" fn sendfd(socket: c_int, fd: c_int) -> c_int {
     ret(
-        borrow(socket).and_then(|s| crate::send_fd(s, borrow(fd)?)),
+        borrow(socket).and_then(|s| pass::send_fd(s, borrow(fd)?)),
         |()| 0,
     )
 }
@@ -68,8 +77,8 @@ pub extern "C" fn sendfd(socket: c_int, fd: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub extern "C" fn recvfd(socket: c_int) -> c_int {
     ret(
-        borrow(socket).and_then(|s| crate::recv_fd(s, RecvFlags::EMPTY)),
-        IntoRawFd::into_raw_fd,
+        borrow(socket).and_then(|s| pass::recv_fd(s, false)),
+        Fd::into_raw,
     )
 }
 
@@ -83,13 +92,13 @@ pub extern "C" fn recvfd(socket: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
     if fd.is_null() {
-        return ret(Err(errno(libc::EFAULT)), |()| 0);
+        return ret(Err(Errno(libc::EFAULT)), |()| 0);
     }
-    ret(crate::pipe(), |(a, b)| {
+    ret(pass::pipe(), |(a, b)| {
         // SAFETY: `fd` is not NULL and, as the prototype says, points to two ints.
         unsafe {
-            fd.write(a.into_raw_fd());
-            fd.add(1).write(b.into_raw_fd());
+            fd.write(a.into_raw());
+            fd.add(1).write(b.into_raw());
         }
         0
     })
@@ -102,20 +111,19 @@ pub const P9FD_MAXFDS: c_int = 253;
 /// it installs them (MSG_CMSG_CLOEXEC), so a concurrent fork and exec cannot leak them.
 pub const P9FD_CLOEXEC: c_int = 1 << 30;
 
-const _: () = assert!(P9FD_MAXFDS as usize == crate::MAX_FDS);
-const _: () = assert!(P9FD_CLOEXEC == RecvFlags::CLOEXEC.bits());
+const _: () = assert!(P9FD_MAXFDS as usize == sys::MAXFDS);
 
 /// The C array (ptr, n) as a slice; n < 0 is EINVAL, NULL with n > 0 is EFAULT.
 ///
 /// # Safety
 /// A non-NULL ptr must point to n valid Ts that live as long as 'a.
-unsafe fn slice<'a, T>(ptr: *const T, n: c_long) -> io::Result<&'a [T]> {
+unsafe fn slice<'a, T>(ptr: *const T, n: c_long) -> Result<&'a [T]> {
     match usize::try_from(n) {
-        Err(_) => Err(errno(libc::EINVAL)),
+        Err(_) => Err(Errno(libc::EINVAL)),
         Ok(0) => Ok(&[]),
-        Ok(_) if ptr.is_null() => Err(errno(libc::EFAULT)),
+        Ok(_) if ptr.is_null() => Err(Errno(libc::EFAULT)),
         // SAFETY: by the caller's contract.
-        Ok(n) => Ok(unsafe { std::slice::from_raw_parts(ptr, n) }),
+        Ok(n) => Ok(unsafe { core::slice::from_raw_parts(ptr, n) }),
     }
 }
 
@@ -123,26 +131,23 @@ unsafe fn slice<'a, T>(ptr: *const T, n: c_long) -> io::Result<&'a [T]> {
 ///
 /// # Safety
 /// A non-NULL ptr must point to n valid Ts, not aliased, that live as long as 'a.
-unsafe fn slice_mut<'a, T>(ptr: *mut T, n: c_long) -> io::Result<&'a mut [T]> {
+unsafe fn slice_mut<'a, T>(ptr: *mut T, n: c_long) -> Result<&'a mut [T]> {
     match usize::try_from(n) {
-        Err(_) => Err(errno(libc::EINVAL)),
+        Err(_) => Err(Errno(libc::EINVAL)),
         Ok(0) => Ok(&mut []),
-        Ok(_) if ptr.is_null() => Err(errno(libc::EFAULT)),
+        Ok(_) if ptr.is_null() => Err(Errno(libc::EFAULT)),
         // SAFETY: by the caller's contract.
-        Ok(n) => Ok(unsafe { std::slice::from_raw_parts_mut(ptr, n) }),
+        Ok(n) => Ok(unsafe { core::slice::from_raw_parts_mut(ptr, n) }),
     }
 }
 
-/// The C caller's descriptor numbers as borrowed descriptors: a negative one is EBADF, as
-/// the kernel would say, with nothing sent.
-fn borrow_all<'a>(fds: &'a [c_int]) -> io::Result<&'a [BorrowedFd<'a>]> {
+/// The C caller's descriptor numbers to send: a negative one is EBADF, as the kernel would
+/// say, with nothing sent.
+fn borrow_all(fds: &[c_int]) -> Result<&[c_int]> {
     if fds.iter().any(|&fd| fd < 0) {
-        return Err(errno(libc::EBADF));
+        return Err(Errno(libc::EBADF));
     }
-    // SAFETY: BorrowedFd is repr(transparent) over a c_int and every value is a valid
-    // BorrowedFd but -1, which we just ruled out. As in `borrow`, the caller lends the
-    // descriptors for the call.
-    Ok(unsafe { &*(fds as *const [c_int] as *const [BorrowedFd<'a>]) })
+    Ok(fds)
 }
 
 /// Sends one message on the Unix-domain socket socket: the nbuf bytes at buf, carrying
@@ -167,14 +172,14 @@ pub extern "C" fn sendfdmsg(
 ) -> c_long {
     let args = || {
         if nfds > P9FD_MAXFDS {
-            return Err(errno(libc::EINVAL));
+            return Err(Errno(libc::EINVAL));
         }
         // SAFETY: the caller passes `nbuf` readable bytes at `buf` and `nfds` ints at `fds`.
         let (data, fds) = unsafe { (slice(buf.cast::<u8>(), nbuf)?, slice(fds, nfds.into())?) };
         Ok((borrow(socket)?, data, borrow_all(fds)?))
     };
     ret(
-        args().and_then(|(s, data, fds)| crate::send_fds(s, data, fds)),
+        args().and_then(|(s, data, fds)| pass::send(s, data, fds)),
         |n| n as c_long,
     )
 }
@@ -204,12 +209,16 @@ pub extern "C" fn recvfdmsg(
     flags: c_int,
 ) -> c_long {
     if nfds.is_null() {
-        return ret(Err(errno(libc::EFAULT)), |()| 0);
+        return ret(Err(Errno(libc::EFAULT)), |()| 0);
     }
     // SAFETY: `nfds` is not NULL and points to an int.
     let room = unsafe { nfds.read() };
     let args = || {
-        let flags = RecvFlags::from_bits(flags).ok_or(errno(libc::EINVAL))?;
+        let cloexec = match flags {
+            0 => false,
+            P9FD_CLOEXEC => true,
+            _ => return Err(Errno(libc::EINVAL)),
+        };
         // More than P9FD_MAXFDS slots can never be used.
         let room = room.min(P9FD_MAXFDS);
         // SAFETY: the caller passes `nbuf` writable bytes at `buf` and room for `*nfds` ints
@@ -220,15 +229,12 @@ pub extern "C" fn recvfdmsg(
                 slice_mut(fds, room.into())?,
             )
         };
-        Ok((borrow(socket)?, data, out, flags))
+        Ok((borrow(socket)?, data, out, cloexec))
     };
-    let mut slots: [Option<OwnedFd>; crate::MAX_FDS] = [const { None }; crate::MAX_FDS];
     ret(
-        args().and_then(|(s, data, out, flags)| {
-            let got = crate::recv_fds(s, data, &mut slots[..out.len()], flags)?;
-            for (o, fd) in out.iter_mut().zip(slots.iter_mut().take(got.fds)) {
-                *o = fd.take().map_or(-1, IntoRawFd::into_raw_fd);
-            }
+        args().and_then(|(s, data, out, cloexec)| {
+            // The core writes `out` only on success.
+            let (got, _) = pass::recv(s, data, out, cloexec)?;
             // SAFETY: as above, `nfds` points to an int.
             unsafe { nfds.write(got.fds as c_int) };
             Ok(got.bytes)
@@ -251,16 +257,16 @@ type Userfunc = Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) 
 
 /// APUE's reply as C sees it: the descriptor, or -status with errno set to the status.
 #[cfg(feature = "apue")]
-fn apue_reply(r: io::Result<(crate::apue::Reply, u32)>, uid: *mut libc::uid_t) -> c_int {
+fn apue_reply(r: Result<(apue::Reply, u32)>, uid: *mut libc::uid_t) -> c_int {
     ret(r, |(reply, u)| {
         if !uid.is_null() {
             // SAFETY: a non-NULL `uidptr` points to a uid_t, as APUE's prototype says.
             unsafe { uid.write(u) };
         }
         match reply {
-            crate::apue::Reply::Fd(fd) => fd.into_raw_fd(),
-            crate::apue::Reply::Status(s) => {
-                sys::set_errno(c_int::from(s.get()));
+            apue::Reply::Fd(fd) => fd.into_raw(),
+            apue::Reply::Status(s) => {
+                Errno(c_int::from(s.get())).set();
                 -c_int::from(s.get())
             }
         }
@@ -269,13 +275,13 @@ fn apue_reply(r: io::Result<(crate::apue::Reply, u32)>, uid: *mut libc::uid_t) -
 
 /// Calls userfunc(STDERR_FILENO, text, n) and fails unless it took all n bytes.
 #[cfg(feature = "apue")]
-fn apue_text(userfunc: Userfunc) -> impl FnMut(&[u8]) -> io::Result<()> {
+fn apue_text(userfunc: Userfunc) -> impl FnMut(&[u8]) -> Result<()> {
     move |t: &[u8]| match userfunc {
         None => Ok(()),
         // SAFETY: userfunc is the caller's function with APUE's prototype; it reads `t`.
         Some(f) => match unsafe { f(libc::STDERR_FILENO, t.as_ptr().cast(), t.len()) } {
             n if n == t.len() as libc::ssize_t => Ok(()),
-            _ => Err(io::Error::last_os_error()),
+            _ => Err(Errno::last()),
         },
     }
 }
@@ -290,8 +296,8 @@ fn apue_text(userfunc: Userfunc) -> impl FnMut(&[u8]) -> io::Result<()> {
 #[unsafe(no_mangle)]
 pub extern "C" fn send_fd(fd: c_int, fd_to_send: c_int) -> c_int {
     let r = borrow(fd).and_then(|s| match fd_to_send {
-        n if n < 0 => crate::apue::send_status(s, apue_status(n), b""),
-        n => crate::apue::send_fd(s, borrow(n)?),
+        n if n < 0 => apue::send_status(s, apue_status(n), b""),
+        n => apue::send_fd(s, n),
     });
     ret(r, |()| 0)
 }
@@ -313,7 +319,7 @@ pub extern "C" fn send_err(fd: c_int, errcode: c_int, errmsg: *const core::ffi::
     };
     let status = apue_status(if errcode >= 0 { -1 } else { errcode });
     ret(
-        borrow(fd).and_then(|s| crate::apue::send_status(s, status, text)),
+        borrow(fd).and_then(|s| apue::send_status(s, status, text)),
         |()| 0,
     )
 }
@@ -333,7 +339,7 @@ pub extern "C" fn recv_fd(
     fd: c_int,
     userfunc: Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>,
 ) -> c_int {
-    let r = borrow(fd).and_then(|s| crate::apue::recv(s, apue_text(userfunc)));
+    let r = borrow(fd).and_then(|s| apue::recv_reply(s, apue_text(userfunc)));
     apue_reply(r, core::ptr::null_mut())
 }
 
@@ -350,8 +356,8 @@ pub extern "C" fn recv_ufd(
     userfunc: Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>,
 ) -> c_int {
     if uidptr.is_null() {
-        return ret(Err(errno(libc::EFAULT)), |()| 0);
+        return ret(Err(Errno(libc::EFAULT)), |()| 0);
     }
-    let r = borrow(fd).and_then(|s| crate::apue::recv(s, apue_text(userfunc)));
+    let r = borrow(fd).and_then(|s| apue::recv_reply(s, apue_text(userfunc)));
     apue_reply(r, uidptr)
 }

@@ -3,11 +3,9 @@
 //! Nothing here touches the kernel or a descriptor, so it can be fuzzed with any bytes. It reads
 //! only inside the slice it is given (`msg_controllen` bytes), by safe indexing.
 
+use crate::sys::{HDR, align};
 use core::ffi::c_int;
 use core::mem::{offset_of, size_of};
-use std::os::fd::RawFd;
-
-use crate::sys::{HDR, align};
 
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, installed when the receiver set
 /// SO_PASSPIDFD.
@@ -37,14 +35,14 @@ impl<'a> Cmsg<'a> {
     }
 
     /// The descriptor numbers in the data, whole ints only.
-    pub fn fds(&self) -> impl Iterator<Item = RawFd> + use<'a> {
+    pub fn fds(&self) -> impl Iterator<Item = c_int> + use<'a> {
         Self::ints(self.data)
     }
 
     /// The whole ints in `data`.
-    pub fn ints(data: &[u8]) -> impl Iterator<Item = RawFd> + '_ {
-        data.chunks_exact(size_of::<RawFd>())
-            .filter_map(|c| c.try_into().ok().map(RawFd::from_ne_bytes))
+    pub fn ints(data: &[u8]) -> impl Iterator<Item = c_int> + '_ {
+        data.chunks_exact(size_of::<c_int>())
+            .filter_map(|c| c.try_into().ok().map(c_int::from_ne_bytes))
     }
 }
 
@@ -175,7 +173,7 @@ pub fn route(
     room: usize,
 ) -> (
     Result<usize, Refusal>,
-    impl Iterator<Item = (RawFd, Option<usize>)> + '_,
+    impl Iterator<Item = (c_int, Option<usize>)> + '_,
 ) {
     let verdict = judge(control, flags, room);
     let keep = verdict.is_ok();
@@ -209,15 +207,15 @@ mod tests {
         v
     }
 
-    fn ints(fds: &[RawFd]) -> Vec<u8> {
+    fn ints(fds: &[c_int]) -> Vec<u8> {
         fds.iter().flat_map(|f| f.to_ne_bytes()).collect()
     }
 
-    fn rights(fds: &[RawFd]) -> Vec<u8> {
+    fn rights(fds: &[c_int]) -> Vec<u8> {
         cmsg(libc::SOL_SOCKET, libc::SCM_RIGHTS, &ints(fds))
     }
 
-    fn all_fds(control: &[u8]) -> Vec<(bool, RawFd)> {
+    fn all_fds(control: &[u8]) -> Vec<(bool, c_int)> {
         messages(control)
             .filter(Cmsg::carries_fds)
             .flat_map(|m| m.fds().map(move |fd| (m.is_rights(), fd)))

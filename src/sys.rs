@@ -1,15 +1,106 @@
-//! The one place that talks to the kernel: `msghdr` and `cmsghdr` plumbing.
+//! The one place that talks to the kernel: `msghdr` and `cmsghdr` plumbing, errno, and the
+//! owning descriptor type.
 //!
 //! Every `unsafe` block of the crate's socket code lives here. What comes out is safe: byte
-//! slices the kernel wrote, counts, and `OwnedFd`s for descriptors the kernel installed.
+//! slices the kernel wrote, counts, errno values, and [`Fd`]s for descriptors the kernel
+//! installed. It needs `core` and `libc` only.
 
 #![allow(unsafe_code)]
 
 use core::ffi::c_int;
 use core::mem::{MaybeUninit, size_of, zeroed};
 use core::ptr;
-use std::io::{self, IoSlice};
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+
+/// An errno value: how every failure is reported inside the crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Errno(pub(crate) c_int);
+
+/// A result whose error is an errno value.
+pub(crate) type Result<T> = core::result::Result<T, Errno>;
+
+impl Errno {
+    /// The calling thread's errno, as the call that just failed left it.
+    #[cold]
+    pub(crate) fn last() -> Errno {
+        // SAFETY: errno_location returns a valid pointer to this thread's errno.
+        Errno(unsafe { *errno_location() })
+    }
+
+    /// Sets the calling thread's errno to this value.
+    #[cfg_attr(not(feature = "capi"), allow(dead_code))]
+    pub(crate) fn set(self) {
+        // SAFETY: as in `last`.
+        unsafe { *errno_location() = self.0 };
+    }
+}
+
+/// Where the calling thread's errno lives: the one name each C library gives it.
+#[cfg(any(target_os = "linux", target_os = "emscripten", target_os = "redox"))]
+unsafe fn errno_location() -> *mut c_int {
+    // SAFETY: no precondition; the C library returns this thread's errno.
+    unsafe { libc::__errno_location() }
+}
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+unsafe fn errno_location() -> *mut c_int {
+    // SAFETY: as above.
+    unsafe { libc::__error() }
+}
+#[cfg(any(target_os = "openbsd", target_os = "netbsd", target_os = "android"))]
+unsafe fn errno_location() -> *mut c_int {
+    // SAFETY: as above.
+    unsafe { libc::__errno() }
+}
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+unsafe fn errno_location() -> *mut c_int {
+    // SAFETY: as above.
+    unsafe { libc::___errno() }
+}
+
+/// A descriptor this process owns: closed when dropped, unless given away by
+/// [`Fd::into_raw`]. Made only here, from a descriptor the kernel just installed for us.
+#[derive(Debug)]
+pub(crate) struct Fd(c_int);
+
+impl Fd {
+    /// The descriptor number, which the caller now owns.
+    pub(crate) fn into_raw(self) -> c_int {
+        let fd = self.0;
+        core::mem::forget(self);
+        fd
+    }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: we own the descriptor (see `own`), and nothing uses it after this. An error
+        // from close (EINTR, EIO) still leaves it closed on every system we build for.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+#[cfg(feature = "std")]
+impl From<Fd> for std::os::fd::OwnedFd {
+    fn from(fd: Fd) -> Self {
+        use std::os::fd::FromRawFd;
+        // SAFETY: an Fd owns its descriptor, and into_raw hands that ownership over.
+        unsafe { Self::from_raw_fd(fd.into_raw()) }
+    }
+}
+
+/// Borrowed descriptors as the numbers the kernel reads.
+#[cfg(feature = "std")]
+pub(crate) fn raw_fds<'a>(fds: &'a [std::os::fd::BorrowedFd<'_>]) -> &'a [c_int] {
+    // SAFETY: BorrowedFd is repr(transparent) over a c_int (RawFd), so the slice is that many
+    // ints, borrowed for as long as `fds` is.
+    unsafe { core::slice::from_raw_parts(fds.as_ptr().cast::<c_int>(), fds.len()) }
+}
+
+/// Ends the process at once, as a panic in the C library must: nothing may unwind into C.
+#[cfg(all(feature = "capi", not(feature = "std"), not(test)))]
+pub(crate) fn abort() -> ! {
+    // SAFETY: abort has no precondition.
+    unsafe { libc::abort() }
+}
 
 /// Most descriptors one message can carry: Linux's `SCM_MAX_FD`.
 pub(crate) const MAXFDS: usize = 253;
@@ -27,13 +118,16 @@ pub(crate) const fn space(n: usize) -> usize {
     HDR + align(n)
 }
 
+/// The sender's credentials, as (pid, uid, gid).
+pub(crate) type Creds = (i32, u32, u32);
+
 /// The most a receive can be handed: SCM_CREDENTIALS, an SCM_SECURITY label (a context
 /// string; 256 bytes is far above what SELinux or AppArmor produce), SCM_RIGHTS with
 /// `MAXFDS` descriptors and an SCM_PIDFD. The library never truncates anything itself.
 const RECV_SPACE: usize = space(size_of::<libc::ucred>())
     + space(256)
-    + space(MAXFDS * size_of::<RawFd>())
-    + space(size_of::<RawFd>());
+    + space(MAXFDS * size_of::<c_int>())
+    + space(size_of::<c_int>());
 
 /// A control buffer aligned as a `cmsghdr` must be.
 #[repr(C, align(8))]
@@ -123,11 +217,11 @@ pub(crate) struct Received {
 /// deliver.
 #[inline(always)]
 pub(crate) fn recvmsg(
-    sock: BorrowedFd<'_>,
+    sock: c_int,
     data: &mut [u8],
     control: &mut RecvControl,
-    flags: c_int,
-) -> io::Result<Received> {
+    cloexec: bool,
+) -> Result<Received> {
     let buf = &mut control.0.0;
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast(),
@@ -142,9 +236,9 @@ pub(crate) fn recvmsg(
     msg.msg_controllen = buf.len() as _;
     // SAFETY: the kernel writes at most `iov_len` bytes to `data` and at most
     // `msg_controllen` bytes to `buf`; both borrows outlive the call.
-    let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, flags) };
+    let n = unsafe { libc::recvmsg(sock, &mut msg, cloexec_flag(cloexec)) };
     if n < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(Errno::last());
     }
     Ok(Received {
         bytes: n as usize,
@@ -153,23 +247,29 @@ pub(crate) fn recvmsg(
     })
 }
 
+/// recvmsg's flags for receiving descriptors close-on-exec, or not.
+#[inline(always)]
+fn cloexec_flag(cloexec: bool) -> c_int {
+    if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 }
+}
+
 /// Takes ownership of a descriptor number found in a control message from `recvmsg`.
 ///
 /// Returns `None` for a negative number, which the kernel never installs.
 #[inline(always)]
-pub(crate) fn own(raw: RawFd) -> Option<OwnedFd> {
+pub(crate) fn own(raw: c_int) -> Option<Fd> {
     if raw < 0 {
         return None;
     }
-    // SAFETY: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that recvmsg just
+    // Ownership, not memory: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that recvmsg just
     // returned: the kernel installed it in our table for this call alone, so nothing else owns
     // it, and the parser hands each such number out exactly once.
-    Some(unsafe { OwnedFd::from_raw_fd(raw) })
+    Some(Fd(raw))
 }
 
 /// Control buffer for sending: SCM_CREDENTIALS, then SCM_RIGHTS with up to `MAXFDS`
 /// descriptors.
-const SEND_SPACE: usize = space(size_of::<libc::ucred>()) + space(MAXFDS * size_of::<RawFd>());
+const SEND_SPACE: usize = space(size_of::<libc::ucred>()) + space(MAXFDS * size_of::<c_int>());
 type SendControl = Aligned<[MaybeUninit<u8>; SEND_SPACE]>;
 
 /// Writes one SOL_SOCKET control message of type `kind` carrying `data` at `base + at`,
@@ -200,84 +300,76 @@ unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize 
     end
 }
 
-/// `sendmsg(2)` of the bytes in `data` (gathered, as one message) with `fds` attached as one
-/// SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS, never raising SIGPIPE. More than
+/// `sendmsg(2)` of the byte slices in `data` (gathered, as one message) with `fds` attached as
+/// one SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS, never raising SIGPIPE. More than
 /// `MAXFDS` descriptors is EINVAL, as the kernel says, with nothing sent.
 #[inline(always)]
-pub(crate) fn sendmsg(
-    sock: BorrowedFd<'_>,
-    data: &[IoSlice<'_>],
-    fds: &[BorrowedFd<'_>],
-    creds: Option<libc::ucred>,
-) -> io::Result<usize> {
+pub(crate) fn sendmsg<const N: usize>(
+    sock: c_int,
+    data: [&[u8]; N],
+    fds: &[c_int],
+    creds: Option<Creds>,
+) -> Result<usize> {
     if fds.len() > MAXFDS {
-        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+        return Err(Errno(libc::EINVAL));
     }
     let mut control: SendControl = Aligned([MaybeUninit::uninit(); SEND_SPACE]);
     let base = control.0.as_mut_ptr().cast::<u8>();
     let mut len = 0;
-    if let Some(c) = creds {
-        let bytes = [
-            c.pid.to_ne_bytes(),
-            c.uid.to_ne_bytes(),
-            c.gid.to_ne_bytes(),
-        ];
+    if let Some((pid, uid, gid)) = creds {
+        let bytes = [pid.to_ne_bytes(), uid.to_ne_bytes(), gid.to_ne_bytes()];
         // SAFETY: `base` is 8-aligned and SEND_SPACE has room for the credentials first.
         len = unsafe { put_cmsg(base, len, libc::SCM_CREDENTIALS, bytes.as_flattened()) };
     }
     if !fds.is_empty() {
-        // SAFETY: BorrowedFd is repr(transparent) over RawFd, so `fds` is that many ints.
+        // SAFETY: `fds` is that many initialised ints.
         let ints =
-            unsafe { std::slice::from_raw_parts(fds.as_ptr().cast::<u8>(), size_of_val(fds)) };
+            unsafe { core::slice::from_raw_parts(fds.as_ptr().cast::<u8>(), size_of_val(fds)) };
         // SAFETY: `len` is 0 or space(ucred), a multiple of 8, and as `fds.len() <= MAXFDS`
         // the rest of SEND_SPACE has room for them.
         len = unsafe { put_cmsg(base, len, libc::SCM_RIGHTS, ints) };
     }
+    let mut iov = data.map(|d| libc::iovec {
+        iov_base: d.as_ptr().cast_mut().cast(),
+        iov_len: d.len(),
+    });
     // SAFETY: all zeros is a valid msghdr.
     let mut msg: libc::msghdr = unsafe { zeroed() };
-    // IoSlice is ABI-compatible with struct iovec on Unix; the kernel only reads the array.
-    msg.msg_iov = data.as_ptr().cast_mut().cast();
-    msg.msg_iovlen = data.len() as _;
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = N as _;
     if len > 0 {
         msg.msg_control = base.cast();
         msg.msg_controllen = len as _;
     }
-    // SAFETY: the kernel reads the slices of `data` and `msg_controllen` initialised bytes of
-    // the control buffer; all outlive the call.
-    let n = unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
+    // SAFETY: the kernel only reads: the slices of `data` through `iov`, and `msg_controllen`
+    // initialised bytes of the control buffer; all outlive the call.
+    let n = unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) };
     if n < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(Errno::last());
     }
     Ok(n as usize)
 }
 
 /// `socketpair(AF_UNIX, ty, 0)`.
-pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut sv: [RawFd; 2] = [-1; 2];
+pub(crate) fn socketpair(ty: c_int) -> Result<(Fd, Fd)> {
+    let mut sv: [c_int; 2] = [-1; 2];
     // SAFETY: the kernel writes two ints to `sv`, which has room for them.
     if unsafe { libc::socketpair(libc::AF_UNIX, ty, 0, sv.as_mut_ptr()) } < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(Errno::last());
     }
-    // SAFETY: on success the kernel installed both descriptors for us alone.
-    Ok(unsafe { (OwnedFd::from_raw_fd(sv[0]), OwnedFd::from_raw_fd(sv[1])) })
+    // On success the kernel installed both descriptors for us alone.
+    Ok((Fd(sv[0]), Fd(sv[1])))
 }
 
 /// `getsockopt(2)` of a SOL_SOCKET option whose value is a plain `T` (an int, a ucred).
-fn getsockopt<T: Copy>(sock: BorrowedFd<'_>, opt: c_int) -> io::Result<T> {
+fn getsockopt<T: Copy>(sock: c_int, opt: c_int) -> Result<T> {
     let mut v = MaybeUninit::<T>::zeroed();
     let mut len = size_of::<T>() as libc::socklen_t;
     // SAFETY: the kernel writes at most `len` bytes to `v`, which has that many.
-    let r = unsafe {
-        libc::getsockopt(
-            sock.as_raw_fd(),
-            libc::SOL_SOCKET,
-            opt,
-            v.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
+    let r =
+        unsafe { libc::getsockopt(sock, libc::SOL_SOCKET, opt, v.as_mut_ptr().cast(), &mut len) };
     if r < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(Errno::last());
     }
     // SAFETY: T is plain integers (callers use c_int and ucred): zeroed, then partly or wholly
     // written by the kernel, it is initialised either way.
@@ -285,25 +377,19 @@ fn getsockopt<T: Copy>(sock: BorrowedFd<'_>, opt: c_int) -> io::Result<T> {
 }
 
 /// The socket's type (`SO_TYPE`): SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
-pub(crate) fn socket_type(sock: BorrowedFd<'_>) -> io::Result<c_int> {
+pub(crate) fn socket_type(sock: c_int) -> Result<c_int> {
     getsockopt(sock, libc::SO_TYPE)
-}
-
-/// Sets the calling thread's `errno`.
-pub(crate) fn set_errno(e: c_int) {
-    // SAFETY: __errno_location returns a valid pointer to this thread's errno.
-    unsafe { *libc::__errno_location() = e };
 }
 
 /// Turns SO_PASSCRED on: the kernel then attaches the sender's credentials to what it sends
 /// from now on (and to what comes with credentials of its own).
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn set_passcred(sock: BorrowedFd<'_>) -> io::Result<()> {
+pub(crate) fn set_passcred(sock: c_int) -> Result<()> {
     let on: c_int = 1;
     // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `on`.
     let r = unsafe {
         libc::setsockopt(
-            sock.as_raw_fd(),
+            sock,
             libc::SOL_SOCKET,
             libc::SO_PASSCRED,
             (&raw const on).cast(),
@@ -311,7 +397,7 @@ pub(crate) fn set_passcred(sock: BorrowedFd<'_>) -> io::Result<()> {
         )
     };
     if r < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(Errno::last());
     }
     Ok(())
 }
@@ -319,22 +405,16 @@ pub(crate) fn set_passcred(sock: BorrowedFd<'_>) -> io::Result<()> {
 /// The credentials the peer had when the connection was made (SO_PEERCRED), as
 /// (pid, uid, gid).
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn peer_creds(sock: BorrowedFd<'_>) -> io::Result<(i32, u32, u32)> {
+pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     let c: libc::ucred = getsockopt(sock, libc::SO_PEERCRED)?;
     Ok((c.pid, c.uid, c.gid))
 }
 
 /// Our own credentials as the kernel will vouch for them: pid, effective uid and gid.
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn own_creds() -> libc::ucred {
+pub(crate) fn own_creds() -> Creds {
     // SAFETY: these calls cannot fail and touch no memory of ours.
-    unsafe {
-        libc::ucred {
-            pid: libc::getpid(),
-            uid: libc::geteuid(),
-            gid: libc::getegid(),
-        }
-    }
+    unsafe { (libc::getpid(), libc::geteuid(), libc::getegid()) }
 }
 
 #[cfg(test)]

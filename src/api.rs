@@ -1,0 +1,221 @@
+//! The safe Rust API (feature `std`): `AsFd` in, `OwnedFd` out, `io::Error` for errors. Each
+//! function converts its arguments, calls the core ([`crate::pass`]) and converts the result.
+
+use core::ffi::c_int;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+
+use crate::pass::{self, Slot};
+use crate::sys::{self, Errno, Fd};
+
+/// The most descriptors one message can carry (Linux's `SCM_MAX_FD`).
+pub const MAX_FDS: usize = sys::MAXFDS;
+
+/// Options for receiving.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RecvFlags(c_int);
+
+impl RecvFlags {
+    /// No options: received descriptors are inherited across `exec`, as lib9's are.
+    pub const EMPTY: RecvFlags = RecvFlags(0);
+
+    /// Received descriptors are close-on-exec, set atomically by the kernel as it installs them
+    /// (`MSG_CMSG_CLOEXEC`), so a concurrent `fork`+`exec` in another thread cannot leak them.
+    #[doc(alias = "MSG_CMSG_CLOEXEC")]
+    pub const CLOEXEC: RecvFlags = RecvFlags(libc::MSG_CMSG_CLOEXEC);
+
+    fn cloexec(self) -> bool {
+        self.0 & Self::CLOEXEC.0 != 0
+    }
+
+    /// The flags for these `MSG_*` bits, or `None` if a bit is not one of these options.
+    pub const fn from_bits(bits: c_int) -> Option<RecvFlags> {
+        if bits & !Self::CLOEXEC.0 == 0 {
+            Some(RecvFlags(bits))
+        } else {
+            None
+        }
+    }
+
+    /// The `MSG_*` bits.
+    pub const fn bits(self) -> c_int {
+        self.0
+    }
+}
+
+pub use crate::pass::Received;
+
+impl From<Errno> for io::Error {
+    #[inline]
+    fn from(e: Errno) -> io::Error {
+        io::Error::from_raw_os_error(e.0)
+    }
+}
+
+impl Slot for Option<OwnedFd> {
+    #[inline(always)]
+    fn put(&mut self, fd: Fd) {
+        *self = Some(OwnedFd::from(fd));
+    }
+}
+
+fn raw(fd: impl AsFd) -> c_int {
+    fd.as_fd().as_raw_fd()
+}
+
+/// Sends the descriptor `fd` over the Unix-domain socket `sock`, as lib9's `sendfd` does: one
+/// data byte of value 0 carrying it as `SCM_RIGHTS`.
+///
+/// The peer gets a new descriptor for the same open file (the offset and status flags are
+/// shared); `fd` stays open here. It never raises `SIGPIPE`.
+///
+/// # Errors
+///
+/// The kernel's: `EBADF`, `ENOTSOCK`, `EPIPE` when the peer is gone, `EAGAIN` on a full
+/// non-blocking socket, `EINTR` (nothing sent), `ETOOMANYREFS`, `EPERM` when the receiver
+/// refuses descriptors (`SO_PASSRIGHTS`), ... A socket that is not `AF_UNIX` accepts the byte
+/// and silently drops the descriptor: its peer's [`recv_fd`] reports `EBADMSG`.
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::send_fd(&a, std::io::stdout())?;
+/// let out = p9fd::recv_fd(&b, p9fd::RecvFlags::CLOEXEC)?;
+/// # drop(out);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "sendfd")]
+#[doc(alias = "SCM_RIGHTS")]
+#[inline]
+pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
+    Ok(pass::send_fd(raw(sock), raw(fd))?)
+}
+
+/// Receives one descriptor from the Unix-domain socket `sock`, as lib9's `recvfd` does: a
+/// message of one data byte (of any value) carrying exactly one `SCM_RIGHTS` descriptor.
+///
+/// Pass [`RecvFlags::EMPTY`] for lib9's behaviour (the descriptor is inherited across `exec`)
+/// or [`RecvFlags::CLOEXEC`].
+///
+/// # Errors
+///
+/// - `ECONNRESET`: end of file, the peer is gone.
+/// - `EBADMSG`: the message carried no descriptor (plain data, a non-`AF_UNIX` peer, an empty
+///   datagram) or more than one (all closed). The data byte is consumed.
+/// - `EMFILE`: the kernel dropped descriptors (`MSG_CTRUNC`: our descriptor table is full, or
+///   a security module refused); whatever arrived is closed.
+/// - The kernel's: `EBADF`, `ENOTSOCK`, `EAGAIN`, `EINTR` (nothing consumed), `EINVAL` on an
+///   unconnected stream socket, ...
+///
+/// Credentials (`SO_PASSCRED`) are ignored, and a pidfd (`SO_PASSPIDFD`) is closed. A
+/// zero-length datagram carrying a descriptor is a descriptor, not end of file.
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// drop(a);
+/// let err = p9fd::recv_fd(&b, p9fd::RecvFlags::EMPTY).unwrap_err();
+/// assert_eq!(err.raw_os_error(), Some(libc::ECONNRESET));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "recvfd")]
+#[inline]
+pub fn recv_fd(sock: impl AsFd, flags: RecvFlags) -> io::Result<OwnedFd> {
+    Ok(pass::recv_fd(raw(sock), flags.cloexec())?.into())
+}
+
+/// Plan 9's `pipe`: a pair of connected Unix-domain stream sockets, each end readable and
+/// writable, able to carry descriptors.
+///
+/// Unlike Rust's own sockets, neither end is close-on-exec, as in lib9: a pipe is made to be
+/// inherited. Being sockets, the ends have no message boundaries, and `/dev/fd` cannot reopen
+/// them.
+///
+/// ```
+/// use std::{fs::File, io::{Read, Write}};
+/// let (a, b) = p9fd::pipe()?;
+/// File::from(a).write_all(b"ping")?;
+/// let mut buf = [0; 4];
+/// File::from(b).read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"ping");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "p9pipe")]
+#[doc(alias = "socketpair")]
+pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (a, b) = pass::pipe()?;
+    Ok((a.into(), b.into()))
+}
+
+/// Sends one message: the bytes `data` carrying the descriptors `fds` (up to [`MAX_FDS`]),
+/// and returns how many bytes were sent. It never raises `SIGPIPE`.
+///
+/// On a stream socket a large `data` may be sent short. The descriptors travel with the
+/// first byte sent, so a caller who sends the rest must not send them again.
+///
+/// # Errors
+///
+/// - `EINVAL`: `data` is empty (a stream socket silently drops descriptors sent with no byte),
+///   or more than [`MAX_FDS`] descriptors. Nothing is sent.
+/// - The kernel's, as for [`send_fd`].
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, b) = p9fd::pipe()?;
+/// let out = std::io::stdout();
+/// let err = std::io::stderr();
+/// p9fd::send_fds(&a, b"two", &[out.as_fd(), err.as_fd()])?;
+/// let mut buf = [0; 16];
+/// let mut fds = [None, None, None];
+/// let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!((got.bytes, got.fds), (3, 2));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "sendfdmsg")]
+#[doc(alias = "sendmsg")]
+#[inline]
+pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
+    Ok(pass::send(raw(sock), data, sys::raw_fds(fds))?)
+}
+
+/// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the
+/// first slots of `fds` (anything already there is closed).
+///
+/// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram or seqpacket
+/// message returns 0 bytes too, with its descriptors. On a datagram socket, bytes beyond
+/// `data.len()` are discarded, as `recv` does.
+///
+/// # Errors
+///
+/// - `EINVAL`: `data` is empty. (A zero-length receive on a stream socket would take the
+///   descriptors waiting at the head of the queue without their byte, and returns 0, like end
+///   of file, when plain data is waiting.)
+/// - `EMSGSIZE`: more descriptors arrived than `fds` has slots; all of them are closed.
+/// - `EMFILE`: the kernel dropped descriptors (`MSG_CTRUNC`); whatever arrived is closed.
+/// - The kernel's, as for [`recv_fd`].
+///
+/// On error `fds` is untouched; `data` may hold bytes of the refused message.
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::send_fds(&a, b"hello", &[std::io::stdin().as_fd()])?;
+/// let mut buf = [0; 8];
+/// let mut fds = [None];
+/// let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!(&buf[..got.bytes], b"hello");
+/// assert_eq!(got.fds, 1);
+/// let [Some(stdin)] = fds else { unreachable!() };
+/// # drop(stdin);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "recvfdmsg")]
+#[doc(alias = "recvmsg")]
+#[inline]
+pub fn recv_fds(
+    sock: impl AsFd,
+    data: &mut [u8],
+    fds: &mut [Option<OwnedFd>],
+    flags: RecvFlags,
+) -> io::Result<Received> {
+    let (got, _) = pass::recv(raw(sock), data, fds, flags.cloexec())?;
+    Ok(got)
+}

@@ -1,0 +1,149 @@
+//! The core: the one send and the one receive, over `core` and `libc` only.
+//!
+//! Sockets and descriptors to send are descriptor numbers the caller lends for the call;
+//! received descriptors come out as [`Fd`]s, owned from the moment they are parsed, so that any
+//! the caller does not get is closed before the call returns. Errors are [`Errno`] values.
+//! Nothing here allocates, retries or raises a signal. The C ABI and the std API both sit on
+//! these functions.
+
+use core::ffi::c_int;
+
+use crate::cmsg::{self, Cmsg, Refusal};
+use crate::sys::{self, Creds, Errno, Fd, Result};
+
+#[cfg(feature = "apue")]
+pub(crate) mod apue;
+
+/// Where a receive puts each descriptor it hands the caller: an `Option<Fd>`, an
+/// `Option<OwnedFd>` (std API) or a C `int` (C ABI). Slots are written only on success.
+pub(crate) trait Slot {
+    /// Stores `fd`, which the slot now owns (an owning slot closes what it held).
+    fn put(&mut self, fd: Fd);
+}
+
+impl Slot for Option<Fd> {
+    #[inline(always)]
+    fn put(&mut self, fd: Fd) {
+        *self = Some(fd);
+    }
+}
+
+/// What [`recv_fds`](crate::recv_fds) received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Data bytes received.
+    pub bytes: usize,
+    /// Descriptors received, stored in the first `fds` slots.
+    pub fds: usize,
+}
+
+/// Sends one message: the bytes `data` carrying the descriptors `fds` (up to
+/// [`sys::MAXFDS`]), and returns how many bytes were sent. EINVAL, with nothing sent, for an
+/// empty `data` (a stream drops descriptors sent with no byte) or too many descriptors.
+#[inline(always)]
+pub(crate) fn send(sock: c_int, data: &[u8], fds: &[c_int]) -> Result<usize> {
+    if data.is_empty() {
+        return Err(Errno(libc::EINVAL));
+    }
+    sys::sendmsg(sock, [data], fds, None)
+}
+
+/// lib9's sendfd: one zero byte carrying `fd`.
+#[inline(always)]
+pub(crate) fn send_fd(sock: c_int, fd: c_int) -> Result<()> {
+    send(sock, &[0], &[fd]).map(drop)
+}
+
+/// lib9's recvfd: one byte carrying exactly one descriptor. ECONNRESET at end of file;
+/// EBADMSG for no descriptor or more than one (all closed).
+#[inline(always)]
+pub(crate) fn recv_fd(sock: c_int, cloexec: bool) -> Result<Fd> {
+    let mut byte = [0u8];
+    let mut slot = [None];
+    match recv(sock, &mut byte, &mut slot, cloexec) {
+        Ok((got, _)) => match slot {
+            [Some(fd)] => Ok(fd),
+            [None] if got.bytes == 0 && !is_datagram(sock) => Err(Errno(libc::ECONNRESET)),
+            [None] => Err(Errno(libc::EBADMSG)),
+        },
+        Err(Errno(libc::EMSGSIZE)) => Err(Errno(libc::EBADMSG)),
+        Err(e) => Err(e),
+    }
+}
+
+/// On a datagram socket an empty message is not end of file.
+fn is_datagram(sock: c_int) -> bool {
+    sys::socket_type(sock).is_ok_and(|t| t == libc::SOCK_DGRAM)
+}
+
+/// Plan 9's pipe: a connected pair of Unix-domain stream sockets, inherited across exec.
+pub(crate) fn pipe() -> Result<(Fd, Fd)> {
+    sys::socketpair(libc::SOCK_STREAM)
+}
+
+/// The one receive: up to `data.len()` bytes into `data` (EINVAL if empty) and the message's
+/// descriptors into the first slots of `fds`, and the sender's credentials if the message
+/// carried them (SCM_CREDENTIALS, with SO_PASSCRED on). EMSGSIZE if more descriptors arrived
+/// than `fds` has slots, EMFILE if the kernel dropped some (MSG_CTRUNC): all closed, and
+/// `fds` untouched.
+#[inline(always)]
+pub(crate) fn recv<S: Slot>(
+    sock: c_int,
+    data: &mut [u8],
+    fds: &mut [S],
+    cloexec: bool,
+) -> Result<(Received, Option<Creds>)> {
+    if data.is_empty() {
+        return Err(Errno(libc::EINVAL));
+    }
+    let mut control = sys::RecvControl::new();
+    let got = sys::recvmsg(sock, data, &mut control, cloexec)?;
+    // The usual answer first: exactly one SCM_RIGHTS message that fits (so no credentials).
+    if got.flags & libc::MSG_CTRUNC == 0
+        && let Some(ints) = control.head(got.control_len).and_then(cmsg::only_rights)
+        && ints.len() / size_of::<c_int>() <= fds.len()
+    {
+        let mut n = 0;
+        for (slot, fd) in fds.iter_mut().zip(Cmsg::ints(ints).filter_map(sys::own)) {
+            slot.put(fd);
+            n += 1;
+        }
+        let got = Received {
+            bytes: got.bytes,
+            fds: n,
+        };
+        return Ok((got, None));
+    }
+    recv_general(&mut control, fds, got.bytes, got.flags, got.control_len)
+}
+
+/// Every other answer: [`cmsg::route`] decides, and every descriptor that arrived is either
+/// handed out or closed. Out of line, so that the usual answer's code stays small.
+#[cold]
+#[inline(never)]
+fn recv_general<S: Slot>(
+    control: &mut sys::RecvControl,
+    fds: &mut [S],
+    bytes: usize,
+    flags: c_int,
+    control_len: usize,
+) -> Result<(Received, Option<Creds>)> {
+    let control = control.bytes(control_len);
+    let (verdict, route) = cmsg::route(control, flags, fds.len());
+    let mut n = 0;
+    for (raw, slot) in route {
+        let Some(fd) = sys::own(raw) else { continue };
+        match slot.and_then(|i| fds.get_mut(i)) {
+            Some(slot) => {
+                slot.put(fd);
+                n += 1;
+            }
+            None => drop(fd), // closed here
+        }
+    }
+    match verdict {
+        Ok(_) => Ok((Received { bytes, fds: n }, cmsg::credentials(control))),
+        Err(Refusal::Truncated) => Err(Errno(libc::EMFILE)),
+        Err(Refusal::TooMany) => Err(Errno(libc::EMSGSIZE)),
+    }
+}

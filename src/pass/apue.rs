@@ -1,0 +1,176 @@
+//! APUE's descriptor-passing protocol (feature `apue`), in the core: the open server of
+//! "Advanced Programming in the UNIX Environment", over Unix-domain sockets.
+//!
+//! Each message is optional error text, a 0 byte and a status byte. Status 0 carries exactly
+//! one SCM_RIGHTS descriptor; a nonzero status reports an error. Where APUE's own `recv_fd`
+//! aborts on a malformed message, these functions return an error and close whatever arrived.
+//!
+//! Every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS: pid,
+//! effective uid and gid, which the kernel checks), so a receiver learns who sent it however
+//! late it turned SO_PASSCRED on.
+
+use core::ffi::c_int;
+use core::num::NonZeroU8;
+
+use crate::pass::recv;
+use crate::sys::{self, Creds, Errno, Fd, Result};
+
+/// What the server answered.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// Status 0 and its descriptor.
+    Fd(Fd),
+    /// A nonzero status: an error, by convention an errno.
+    Status(NonZeroU8),
+}
+
+/// Sends `fd` with status 0.
+pub(crate) fn send_fd(sock: c_int, fd: c_int) -> Result<()> {
+    send(sock, b"", 0, &[fd])
+}
+
+/// Sends a nonzero status, after `text` (which may be empty, and must not hold a 0 byte:
+/// EINVAL) in the same message.
+pub(crate) fn send_status(sock: c_int, status: NonZeroU8, text: &[u8]) -> Result<()> {
+    if text.contains(&0) {
+        return Err(Errno(libc::EINVAL));
+    }
+    send(sock, text, status.get(), &[])
+}
+
+fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
+    let tail = [0, status];
+    let n = sys::sendmsg(sock, [text, &tail], fds, Some(sys::own_creds()))?;
+    if n != text.len() + tail.len() {
+        return Err(Errno(libc::EAGAIN));
+    }
+    Ok(())
+}
+
+/// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with
+/// the sender's uid: from the credentials the message carried, or else the peer's at connect
+/// time (SO_PEERCRED). SO_PASSCRED is turned on for the socket.
+///
+/// On a stream it reads the message in pieces of at most two bytes, so that it never consumes
+/// a byte of the next message; on datagram and seqpacket sockets a message is one read.
+///
+/// Errors: ECONNRESET at end of file, before or inside a message; EBADMSG for status 0
+/// without a descriptor, more than one descriptor (all closed), or on a datagram socket a
+/// message that is not text, 0, status; EMFILE when the kernel dropped descriptors; whatever
+/// `text` returns; the kernel's. A nonzero status that comes with a descriptor is the status;
+/// the descriptor is closed.
+pub(crate) fn recv_reply<E: From<Errno>>(
+    sock: c_int,
+    text: impl FnMut(&[u8]) -> core::result::Result<(), E>,
+) -> core::result::Result<(Reply, u32), E> {
+    let mut text = Text {
+        buf: [0; 256],
+        n: 0,
+        sink: text,
+    };
+    let r = recv_text(sock, &mut text);
+    match r {
+        Ok(_) => text.flush().and(r),
+        Err(_) => r,
+    }
+}
+
+/// Text on its way to the caller's sink, gathered so that a stream read in two-byte pieces
+/// does not reach it two bytes at a time.
+struct Text<F> {
+    buf: [u8; 256],
+    n: usize,
+    sink: F,
+}
+
+impl<E, F: FnMut(&[u8]) -> core::result::Result<(), E>> Text<F> {
+    fn push(&mut self, t: &[u8]) -> core::result::Result<(), E> {
+        if self.n + t.len() > self.buf.len() {
+            self.flush()?;
+        }
+        match self.buf.get_mut(self.n..self.n + t.len()) {
+            Some(room) => {
+                room.copy_from_slice(t);
+                self.n += t.len();
+                Ok(())
+            }
+            None => (self.sink)(t),
+        }
+    }
+
+    fn flush(&mut self) -> core::result::Result<(), E> {
+        let n = core::mem::take(&mut self.n);
+        if n > 0 {
+            (self.sink)(&self.buf[..n])
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn recv_text<E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
+    sock: c_int,
+    text: &mut Text<F>,
+) -> core::result::Result<(Reply, u32), E> {
+    sys::set_passcred(sock)?;
+    let stream = sys::socket_type(sock)? == libc::SOCK_STREAM;
+    let mut buf = [0u8; 4096];
+    let mut fd: Option<Fd> = None;
+    let mut creds = None;
+    let mut null = false;
+    let status = loop {
+        let want = match (stream, null) {
+            (false, _) => buf.len(),
+            (true, false) => 2,
+            (true, true) => 1,
+        };
+        let mut slot = [None];
+        let (got, c) = match recv(sock, &mut buf[..want], &mut slot, false) {
+            Err(Errno(libc::EMSGSIZE)) => return Err(Errno(libc::EBADMSG).into()),
+            r => r?,
+        };
+        creds = c.or(creds);
+        if let [Some(new)] = slot
+            && fd.replace(new).is_some()
+        {
+            return Err(Errno(libc::EBADMSG).into()); // a second descriptor: both closed
+        }
+        let bytes = &buf[..got.bytes];
+        if !stream {
+            // one datagram is one message: text, 0, status
+            return match bytes {
+                [t @ .., 0, s] if !t.contains(&0) => {
+                    text.push(t)?;
+                    Ok(reply(*s, fd, creds, sock)?)
+                }
+                _ => Err(Errno(libc::EBADMSG).into()),
+            };
+        }
+        match (null, bytes) {
+            (_, []) => return Err(Errno(libc::ECONNRESET).into()),
+            (true, [s]) => break *s,
+            (false, [0, s]) => break *s,
+            (false, [0]) => null = true,
+            (false, [t, 0]) => {
+                text.push(core::slice::from_ref(t))?;
+                null = true;
+            }
+            (false, t) => text.push(t)?,
+            (true, _) => return Err(Errno(libc::EBADMSG).into()),
+        }
+    };
+    Ok(reply(status, fd, creds, sock)?)
+}
+
+fn reply(status: u8, fd: Option<Fd>, creds: Option<Creds>, sock: c_int) -> Result<(Reply, u32)> {
+    let reply = match (NonZeroU8::new(status), fd) {
+        (Some(s), _) => Reply::Status(s), // a descriptor sent with an error is closed
+        (None, Some(fd)) => Reply::Fd(fd),
+        (None, None) => return Err(Errno(libc::EBADMSG)),
+    };
+    let uid = match creds {
+        Some((_, uid, _)) => uid,
+        None => sys::peer_creds(sock)?.1,
+    };
+    Ok((reply, uid))
+}
