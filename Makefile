@@ -1,6 +1,7 @@
 # p9fd's front door.
 #
-#	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N), and the examples
+#	make		build target/release/libp9fd.a and libp9fd.so (soname libp9fd.so.N): the crate
+#			without std, with its C exports (features capi and FEATURES); and the examples
 #	make FEATURES=apue	the same, with APUE's send_fd, send_err, recv_fd and recv_ufd
 #	make demo	build, then run the examples end to end
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
@@ -13,7 +14,8 @@
 #			FUZZ_INPUTS malicious-peer inputs, default 100000)
 #	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
 #	make uninstall	remove what make install installed
-#	make bench	p9fd against the naive C baseline; see BENCHMARKS.md
+#	make bench	p9fd against the naive C baseline (time, instructions, allocations,
+#			footprint); see BENCHMARKS.md
 #	make header	regenerate include/p9fd.h with cbindgen
 #	make clean
 #
@@ -124,6 +126,7 @@ check: lib examples
 	$(CARGO) test --locked --test header
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --locked --no-deps --all-features
 	$(CARGO) test --locked
 	$(CARGO) test --locked --features apue --test apue

@@ -64,3 +64,9 @@ base_recvfd(int s)
 	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof fd);
 	return fd;
 }
+
+int
+base_p9pipe(int *fd)
+{
+	return socketpair(AF_UNIX, SOCK_STREAM, 0, fd);
+}

@@ -3,6 +3,7 @@
 #   1-3. time: per pass, across processes, batching (bench/bench.c, interleaved, medians)
 #   4.   user-space instructions per pass: callgrind, (count at 2N - count at N) / N
 #   5.   heap allocations per pass: memcheck's heap summary at N and 2N passes
+#   6.   footprint: what a C program linking libp9fd.a gains, and the libraries' sizes (footprint.sh)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-target/release}
@@ -48,3 +49,5 @@ hb1=$(allocs batch $N); hb2=$(allocs batch $((2 * N)))
 	echo "| sendfd+recvfd+close | $ha1 | $ha2 | $(( (ha2 - ha1) / N )) |"
 	echo "| sendfdmsg+recvfdmsg, 16 descriptors | $hb1 | $hb2 | $(( (hb2 - hb1) / N )) |"
 } | tee $out/counts.md
+
+bench/footprint.sh

@@ -1,8 +1,9 @@
 #!/bin/bash
 # What a system library owes its users beyond working: exported symbols equal to the
-# committed list, man pages that render without a warning, and a staged install that an
-# outside program can build against with pkg-config, shared and static, and that uninstalls
-# without a trace. Ends with "N passed, N failed".
+# committed list, man pages that render without a warning, a staged install that an outside
+# program can build against with pkg-config, shared and static (and that brings none of std's
+# machinery), and that uninstalls without a trace; and a Rust dependent that gets no C symbol
+# and no C library. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-target/release}
@@ -103,6 +104,15 @@ static() {
 }
 check "outside program, pkg-config --static, static" static
 
+std_free() {	# the C library is no_std: none of std's panic or backtrace machinery comes along
+	local found
+	nm -C "$stage/outside-static" | grep -qE ' T sendfd$' || { echo "sendfd not linked in"; return 1; }
+	found=$(nm -C "$stage/outside-static" "$BUILD/libp9fd.a" 2>/dev/null |
+		grep -E 'std::|gimli|addr2line|backtrace|miniz_oxide|rustc_demangle')
+	[ -z "$found" ] || { echo "$found" | head; return 1; }
+}
+check "no std symbol in libp9fd.a nor in a program linked with it" std_free
+
 check "make uninstall DESTDIR" make -s uninstall DESTDIR="$stage/root" PREFIX=$prefix LIBDIR=$libdir
 nothing_left() {
 	local left
@@ -110,5 +120,12 @@ nothing_left() {
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
 check "nothing left after uninstall" nothing_left
+
+dependent() {	# the crate is an rlib without C exports by default
+	(cd tests/dependent && CARGO_TARGET_DIR=../../target/dependent ${CARGO:-cargo} run --locked -q) &&
+	found=$(find target/dependent -name 'libp9fd.a' -o -name 'libp9fd.so*') &&
+	{ [ -z "$found" ] || { echo "built: $found"; return 1; }; }
+}
+check "a Rust dependent defines its own sendfd, links, and builds no C library" dependent
 
 summary

@@ -8,22 +8,20 @@
 //! `socketpair`, which can carry descriptors.
 //!
 //! ```
-//! use std::io::{Read, Seek, Write};
 //! use std::fs::File;
+//! use std::io::{Read, Write};
 //!
+//! // Pass the write end of a pipe over p9fd's pipe, and write through the copy that arrives.
 //! let (a, b) = p9fd::pipe()?;
-//! let mut file = tempfile()?;
-//! file.write_all(b"hello")?;
-//! p9fd::send_fd(&a, &file)?;
+//! let (mut reader, writer) = std::io::pipe()?;
+//! p9fd::send_fd(&a, &writer)?;
+//! drop(writer); // ours is closed; the one in flight keeps the pipe open
 //! let mut got = File::from(p9fd::recv_fd(&b, p9fd::RecvFlags::CLOEXEC)?);
-//! got.rewind()?; // the same open file: the offset is shared with `file`
+//! got.write_all(b"hello")?;
+//! drop(got);
 //! let mut s = String::new();
-//! got.read_to_string(&mut s)?;
+//! reader.read_to_string(&mut s)?; // end of file: every copy of the write end is closed
 //! assert_eq!(s, "hello");
-//! # fn tempfile() -> std::io::Result<File> {
-//! #     File::options().read(true).write(true).truncate(true).create(true)
-//! #         .open(std::env::temp_dir().join(format!("p9fd-doc-{}", std::process::id())))
-//! # }
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
@@ -33,18 +31,32 @@
 //! [`recv_fd`]), `p9pipe` is [`pipe`] inside this crate, and the message forms that carry
 //! several descriptors and a payload are [`send_fds`] and [`recv_fds`], the names CPython's
 //! `socket` module uses for the same thing. The C library exports `sendfd`, `recvfd`, `p9pipe`,
-//! `sendfdmsg` and `recvfdmsg`, declared in `p9fd.h`; they call these functions.
+//! `sendfdmsg` and `recvfdmsg`, declared in `p9fd.h`.
 //!
 //! # Conventions
 //!
-//! - Descriptors go in borrowed ([`AsFd`], [`BorrowedFd`]) and come out owned ([`OwnedFd`]).
-//!   A received descriptor is owned from the moment it is parsed, so none can leak: whatever
-//!   the caller does not get is closed before the call returns.
-//! - Errors are [`io::Error`]s holding an errno ([`io::Error::raw_os_error`] is always `Some`).
+//! - Descriptors go in borrowed ([`AsFd`](std::os::fd::AsFd),
+//!   [`BorrowedFd`](std::os::fd::BorrowedFd)) and come out owned
+//!   ([`OwnedFd`](std::os::fd::OwnedFd)). A received descriptor is owned from the moment it is
+//!   parsed, so none can leak: whatever the caller does not get is closed before the call
+//!   returns.
+//! - Errors are [`std::io::Error`]s holding an errno (`raw_os_error()` is always `Some`).
 //!   Kernel errors pass through unchanged; the library's own are documented per function.
 //! - Outputs are written only on success.
 //! - Nothing allocates, nothing retries (an `EINTR` is returned), nothing raises `SIGPIPE`,
 //!   and no state is shared: every function is safe to call from any thread.
+//!
+//! # Features
+//!
+//! - `std` (default): the safe API above. Without it the crate is `no_std`, over `core` and
+//!   `libc` only.
+//! - `capi`: the C exports (`sendfd`, `recvfd`, `p9pipe`, `sendfdmsg`, `recvfdmsg`). Off by
+//!   default, so a Rust program depending on p9fd gets no C symbol and may define its own
+//!   `sendfd` or link lib9 beside it. The C libraries are this crate built with
+//!   `--no-default-features --features capi` as a `staticlib` and `cdylib` (`make`); that
+//!   build has a panic handler that aborts, so it must not be linked into a Rust program that
+//!   has std (enable `std` with `capi` there).
+//! - `apue`: APUE's protocol, [`apue`] (with `std`), and its four C names (with `capi`).
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 // Without std or capi the core has no caller (a build for the type checks only).

@@ -114,28 +114,35 @@ pub(crate) fn recv<S: Slot>(
         };
         return Ok((got, None));
     }
-    recv_general(&mut control, fds, got.bytes, got.flags, got.control_len)
+    let room = fds.len();
+    let mut put = |i: usize, fd: Fd| match fds.get_mut(i) {
+        Some(slot) => slot.put(fd),
+        None => drop(fd), // never: the route stays within the room
+    };
+    recv_general(&mut control, room, &mut put, got.bytes, got.flags, got.control_len)
 }
 
 /// Every other answer: [`cmsg::route`] decides, and every descriptor that arrived is either
-/// handed out or closed. Out of line, so that the usual answer's code stays small.
+/// handed out (`put` into the caller's slot `i`, `i < room`) or closed. Out of line, so that
+/// the usual answer's code stays small, and not generic, so that there is one copy of it.
 #[cold]
 #[inline(never)]
-fn recv_general<S: Slot>(
+fn recv_general(
     control: &mut sys::RecvControl,
-    fds: &mut [S],
+    room: usize,
+    put: &mut dyn FnMut(usize, Fd),
     bytes: usize,
     flags: c_int,
     control_len: usize,
 ) -> Result<(Received, Option<Creds>)> {
     let control = control.bytes(control_len);
-    let (verdict, route) = cmsg::route(control, flags, fds.len());
+    let (verdict, route) = cmsg::route(control, flags, room);
     let mut n = 0;
     for (raw, slot) in route {
         let Some(fd) = sys::own(raw) else { continue };
-        match slot.and_then(|i| fds.get_mut(i)) {
-            Some(slot) => {
-                slot.put(fd);
+        match slot {
+            Some(i) => {
+                put(i, fd);
                 n += 1;
             }
             None => drop(fd), // closed here
