@@ -119,7 +119,14 @@ pub(crate) fn recv<S: Slot>(
         Some(slot) => slot.put(fd),
         None => drop(fd), // never: the route stays within the room
     };
-    recv_general(&mut control, room, &mut put, got.bytes, got.flags, got.control_len)
+    recv_general(
+        &mut control,
+        room,
+        &mut put,
+        got.bytes,
+        got.flags,
+        got.control_len,
+    )
 }
 
 /// Every other answer: [`cmsg::route`] decides, and every descriptor that arrived is either
