@@ -24,13 +24,16 @@
 
 
 /**
- * The most descriptors one message can carry (Linux's SCM_MAX_FD).
+ * The most descriptors one message can carry: Linux's SCM_MAX_FD, p9fd's limit on every
+ * system (a kernel with a lower one refuses a larger message with its own error).
  */
 #define P9FD_MAXFDS 253
 
 /**
  * recvfdmsg flag: the received descriptors are close-on-exec, set atomically by the kernel as
- * it installs them (MSG_CMSG_CLOEXEC), so a concurrent fork and exec cannot leak them.
+ * it installs them (MSG_CMSG_CLOEXEC, mapped to each system's value), so a concurrent fork and
+ * exec cannot leak them. On macOS, which has no MSG_CMSG_CLOEXEC, it is set with fcntl right
+ * after receipt, which is not atomic. The same value on every system.
  */
 #define P9FD_CLOEXEC (1 << 30)
 

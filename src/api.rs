@@ -21,14 +21,17 @@ impl RecvFlags {
 
     /// Received descriptors are close-on-exec, set atomically by the kernel as it installs them
     /// (`MSG_CMSG_CLOEXEC`), so a concurrent `fork`+`exec` in another thread cannot leak them.
+    /// On macOS, which has no `MSG_CMSG_CLOEXEC`, the flag is set with `fcntl` right after
+    /// receipt, which is not atomic.
     #[doc(alias = "MSG_CMSG_CLOEXEC")]
-    pub const CLOEXEC: RecvFlags = RecvFlags(libc::MSG_CMSG_CLOEXEC);
+    pub const CLOEXEC: RecvFlags = RecvFlags(pass::CLOEXEC);
 
     fn cloexec(self) -> bool {
         self.0 & Self::CLOEXEC.0 != 0
     }
 
-    /// The flags for these `MSG_*` bits, or `None` if a bit is not one of these options.
+    /// The flags for these bits (p9fd's own, the same on every platform and the same as the C
+    /// header's `P9FD_CLOEXEC`), or `None` if a bit is not one of these options.
     pub const fn from_bits(bits: c_int) -> Option<RecvFlags> {
         if bits & !Self::CLOEXEC.0 == 0 {
             Some(RecvFlags(bits))
@@ -37,7 +40,7 @@ impl RecvFlags {
         }
     }
 
-    /// The `MSG_*` bits.
+    /// The bits (p9fd's, as `from_bits` takes them).
     pub const fn bits(self) -> c_int {
         self.0
     }

@@ -104,14 +104,17 @@ pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
     })
 }
 
-/// The most descriptors one message can carry (Linux's SCM_MAX_FD).
+/// The most descriptors one message can carry: Linux's SCM_MAX_FD, p9fd's limit on every
+/// system (a kernel with a lower one refuses a larger message with its own error).
 pub const P9FD_MAXFDS: c_int = 253;
 
 /// recvfdmsg flag: the received descriptors are close-on-exec, set atomically by the kernel as
-/// it installs them (MSG_CMSG_CLOEXEC), so a concurrent fork and exec cannot leak them.
+/// it installs them (MSG_CMSG_CLOEXEC, mapped to each system's value), so a concurrent fork and
+/// exec cannot leak them. On macOS, which has no MSG_CMSG_CLOEXEC, it is set with fcntl right
+/// after receipt, which is not atomic. The same value on every system.
 pub const P9FD_CLOEXEC: c_int = 1 << 30;
 
-const _: () = assert!(P9FD_MAXFDS as usize == sys::MAXFDS);
+const _: () = assert!(P9FD_MAXFDS as usize == sys::MAXFDS && P9FD_CLOEXEC == pass::CLOEXEC);
 
 /// The C array (ptr, n) as a slice; n < 0 is EINVAL, NULL with n > 0 is EFAULT.
 ///

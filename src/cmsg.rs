@@ -3,15 +3,26 @@
 //! Nothing here touches the kernel or a descriptor, so it can be fuzzed with any bytes. It reads
 //! only inside the slice it is given (`msg_controllen` bytes), by safe indexing.
 
-use crate::sys::{HDR, align};
 use core::ffi::c_int;
-use core::mem::{offset_of, size_of};
+use core::mem::size_of;
+
+use crate::sys::{self, ALIGN, DATA, LEVEL_AT, align};
 
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, installed when the receiver set
-/// SO_PASSPIDFD.
-pub(crate) const SCM_PIDFD: c_int = 4;
+/// SO_PASSPIDFD. Linux only: elsewhere type 4 is something else (FreeBSD's SCM_BINTIME).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SCM_PIDFD: Option<c_int> = Some(4);
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SCM_PIDFD: Option<c_int> = None;
 
-/// One control message: its level, its type and its data (`cmsg_len - HDR` bytes).
+/// `SCM_CREDENTIALS` (Linux): the sender's pid, uid and gid. Other systems' credential
+/// messages are not read (APUE's receive asks the socket instead).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SCM_CREDENTIALS: Option<c_int> = Some(libc::SCM_CREDENTIALS);
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SCM_CREDENTIALS: Option<c_int> = None;
+
+/// One control message: its level, its type and its data (`cmsg_len - CMSG_LEN(0)` bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cmsg<'a> {
     /// `cmsg_level`, e.g. `SOL_SOCKET`.
@@ -26,7 +37,8 @@ impl<'a> Cmsg<'a> {
     /// Whether the kernel installed descriptors for this message in the receiver's table, so
     /// that each one must be returned or closed: SCM_RIGHTS and SCM_PIDFD.
     pub fn carries_fds(&self) -> bool {
-        self.level == libc::SOL_SOCKET && (self.kind == libc::SCM_RIGHTS || self.kind == SCM_PIDFD)
+        self.level == libc::SOL_SOCKET
+            && (self.kind == libc::SCM_RIGHTS || Some(self.kind) == SCM_PIDFD)
     }
 
     /// Whether this is SCM_RIGHTS, the descriptors a peer sent.
@@ -64,27 +76,20 @@ fn int_at(bytes: &[u8], at: usize) -> Option<c_int> {
     Some(c_int::from_ne_bytes(b.try_into().ok()?))
 }
 
-fn len_at(bytes: &[u8]) -> Option<usize> {
-    // cmsg_len is a size_t (glibc).
-    let at = offset_of!(libc::cmsghdr, cmsg_len);
-    let b = bytes.get(at..at + size_of::<usize>())?;
-    Some(usize::from_ne_bytes(b.try_into().ok()?))
-}
-
 impl<'a> Iterator for Messages<'a> {
     type Item = Cmsg<'a>;
 
     fn next(&mut self) -> Option<Cmsg<'a>> {
         let rest = self.rest;
         self.rest = &[];
-        let len = len_at(rest.get(..HDR)?)?;
-        if len < HDR || len > rest.len() {
+        let len = sys::cmsg_len(rest)?;
+        if len < DATA || len > rest.len() {
             return None;
         }
         let msg = Cmsg {
-            level: int_at(rest, offset_of!(libc::cmsghdr, cmsg_level))?,
-            kind: int_at(rest, offset_of!(libc::cmsghdr, cmsg_type))?,
-            data: &rest[HDR..len],
+            level: int_at(rest, LEVEL_AT)?,
+            kind: int_at(rest, LEVEL_AT + 4)?,
+            data: rest.get(DATA..len)?,
         };
         self.rest = rest.get(align(len)..).unwrap_or(&[]);
         Some(msg)
@@ -96,7 +101,7 @@ impl<'a> Iterator for Messages<'a> {
 /// counts as no credentials.
 pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
     let m = messages(control)
-        .find(|m| m.level == libc::SOL_SOCKET && m.kind == libc::SCM_CREDENTIALS)?;
+        .find(|m| m.level == libc::SOL_SOCKET && Some(m.kind) == SCM_CREDENTIALS)?;
     let word = |i: usize| -> Option<[u8; 4]> { m.data.get(i * 4..i * 4 + 4)?.try_into().ok() };
     let pid = i32::from_ne_bytes(word(0)?);
     let uid = u32::from_ne_bytes(word(1)?);
@@ -109,10 +114,7 @@ pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
 /// kind) is `None`, for the general walk.
 #[inline]
 pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
-    // glibc's layout, as in len_at and int_at: size_t cmsg_len, then int cmsg_level and int
-    // cmsg_type, compared here as one 8-byte word.
-    const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_level) == size_of::<usize>());
-    const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_type) == HDR - 4);
+    // The level and type, adjacent ints on every platform, compared as one 8-byte word.
     const RIGHTS: [u8; 8] = {
         let (l, t) = (
             libc::SOL_SOCKET.to_ne_bytes(),
@@ -120,12 +122,11 @@ pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
         );
         [l[0], l[1], l[2], l[3], t[0], t[1], t[2], t[3]]
     };
-    let (hdr, data) = control.split_first_chunk::<HDR>()?;
-    let (len, kinds) = hdr.split_first_chunk::<{ size_of::<usize>() }>()?;
-    let len = usize::from_ne_bytes(*len).checked_sub(HDR)?;
+    let (hdr, data) = control.split_first_chunk::<DATA>()?;
+    let len = sys::cmsg_len(hdr)?.checked_sub(DATA)?;
     // One message: its data then less than CMSG_ALIGN's padding end the area.
     let pad = data.len().checked_sub(len)?;
-    if *kinds.first_chunk::<8>()? != RIGHTS || pad >= size_of::<usize>() {
+    if *hdr[LEVEL_AT..].first_chunk::<8>()? != RIGHTS || pad >= ALIGN {
         return None;
     }
     Some(&data[..len])
@@ -196,15 +197,19 @@ pub fn route(
 mod tests {
     use super::*;
 
+    use crate::sys::{space, test_header};
+
     /// One control message as the kernel lays it out: header, data, zero padding.
     fn cmsg(level: c_int, kind: c_int, data: &[u8]) -> Vec<u8> {
-        let mut v = Vec::new();
-        v.extend_from_slice(&(HDR + data.len()).to_ne_bytes());
-        v.extend_from_slice(&level.to_ne_bytes());
-        v.extend_from_slice(&kind.to_ne_bytes());
+        let mut v = test_header(DATA + data.len(), level, kind).to_vec();
         v.extend_from_slice(data);
         v.resize(align(v.len()), 0);
         v
+    }
+
+    /// Sets the `cmsg_len` of the message at the start of `m`.
+    fn set_len(m: &mut [u8], len: usize) {
+        m[..DATA].copy_from_slice(&test_header(len, libc::SOL_SOCKET, libc::SCM_RIGHTS));
     }
 
     fn ints(fds: &[c_int]) -> Vec<u8> {
@@ -231,18 +236,19 @@ mod tests {
     #[test]
     fn one_rights_message() {
         let c = rights(&[7]);
-        assert_eq!(c.len(), 24);
+        assert_eq!(c.len(), space(4));
         assert_eq!(all_fds(&c), [(true, 7)]);
         assert_eq!(judge(&c, 0, 1), Ok(1));
         assert_eq!(judge(&c, 0, 0), Err(Refusal::TooMany));
     }
 
     #[test]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn credentials_then_rights_then_pidfd() {
         let cred = cmsg(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &[1; 12]);
         let mut c = cred.clone();
         c.extend(rights(&[5, 6]));
-        c.extend(cmsg(libc::SOL_SOCKET, SCM_PIDFD, &ints(&[9])));
+        c.extend(cmsg(libc::SOL_SOCKET, 4, &ints(&[9])));
         assert_eq!(all_fds(&c), [(true, 5), (true, 6), (false, 9)]);
         assert_eq!(judge(&c, 0, 2), Ok(2));
         assert_eq!(judge(&c, 0, 1), Err(Refusal::TooMany));
@@ -252,6 +258,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     fn credentials_are_found_anywhere_and_pid_zero_is_none() {
         let mut c = rights(&[5]);
         let cred = |pid: i32| {
@@ -265,20 +272,20 @@ mod tests {
         assert_eq!(credentials(&c), Some((42, 1000, 100)));
         assert_eq!(credentials(&cred(0)), None);
         // cut short: no credentials rather than a misread
-        assert_eq!(credentials(&cred(42)[..HDR + 8]), None);
+        assert_eq!(credentials(&cred(42)[..DATA + 8]), None);
     }
 
     #[test]
     fn only_rights_is_exactly_one_rights_message() {
         let one = rights(&[7, 8]);
         assert_eq!(only_rights(&one), Some(&ints(&[7, 8])[..]));
-        assert_eq!(only_rights(&one[..HDR + 8]), Some(&ints(&[7, 8])[..]));
+        assert_eq!(only_rights(&one[..DATA + 8]), Some(&ints(&[7, 8])[..]));
         let mut two = one.clone();
         two.extend(rights(&[9]));
         assert_eq!(only_rights(&two), None);
         assert_eq!(only_rights(&[]), None);
-        let cred = cmsg(libc::SOL_SOCKET, libc::SCM_CREDENTIALS, &[1; 12]);
-        assert_eq!(only_rights(&cred), None);
+        let other = cmsg(libc::SOL_SOCKET, libc::SCM_RIGHTS + 1, &[1; 12]);
+        assert_eq!(only_rights(&other), None);
     }
 
     #[test]
@@ -307,22 +314,22 @@ mod tests {
         let mut c = rights(&[3]);
         // a header that claims more than there is
         let mut long = rights(&[4]);
-        long[..size_of::<usize>()].copy_from_slice(&1000usize.to_ne_bytes());
+        set_len(&mut long, 1000);
         c.extend(&long);
         assert_eq!(all_fds(&c), [(true, 3)]);
         // a length shorter than a header
         let mut short = rights(&[4]);
-        short[..size_of::<usize>()].copy_from_slice(&8usize.to_ne_bytes());
+        set_len(&mut short, DATA - 1);
         assert_eq!(messages(&short).count(), 0);
         // a header cut short
-        assert_eq!(messages(&rights(&[4])[..HDR - 1]).count(), 0);
+        assert_eq!(messages(&rights(&[4])[..DATA - 1]).count(), 0);
         // a message cut short of its data
-        assert_eq!(messages(&rights(&[4])[..HDR + 2]).count(), 0);
+        assert_eq!(messages(&rights(&[4])[..DATA + 2]).count(), 0);
     }
 
     #[test]
     fn last_message_without_padding() {
         let c = rights(&[3]);
-        assert_eq!(all_fds(&c[..HDR + 4]), [(true, 3)]);
+        assert_eq!(all_fds(&c[..DATA + 4]), [(true, 3)]);
     }
 }

@@ -14,6 +14,10 @@ use crate::sys::{self, Creds, Errno, Fd, Result};
 #[cfg(feature = "apue")]
 pub(crate) mod apue;
 
+/// p9fd's receive flag for close-on-exec, the same on every platform (`P9FD_CLOEXEC`,
+/// `RecvFlags::CLOEXEC`); the plumbing maps it to the system's own means.
+pub(crate) const CLOEXEC: c_int = 1 << 30;
+
 /// Where a receive puts each descriptor it hands the caller: an `Option<Fd>`, an
 /// `Option<OwnedFd>` (std API) or a C `int` (C ABI). Slots are written only on success.
 pub(crate) trait Slot {
@@ -104,7 +108,10 @@ pub(crate) fn recv<S: Slot>(
         && ints.len() / size_of::<c_int>() <= fds.len()
     {
         let mut n = 0;
-        for (slot, fd) in fds.iter_mut().zip(Cmsg::ints(ints).filter_map(sys::own)) {
+        for (slot, fd) in fds
+            .iter_mut()
+            .zip(Cmsg::ints(ints).filter_map(|raw| sys::own(raw, cloexec)))
+        {
             slot.put(fd);
             n += 1;
         }
@@ -119,14 +126,7 @@ pub(crate) fn recv<S: Slot>(
         Some(slot) => slot.put(fd),
         None => drop(fd), // never: the route stays within the room
     };
-    recv_general(
-        &mut control,
-        room,
-        &mut put,
-        got.bytes,
-        got.flags,
-        got.control_len,
-    )
+    recv_general(&mut control, room, &mut put, cloexec, got)
 }
 
 /// Every other answer: [`cmsg::route`] decides, and every descriptor that arrived is either
@@ -138,15 +138,16 @@ fn recv_general(
     control: &mut sys::RecvControl,
     room: usize,
     put: &mut dyn FnMut(usize, Fd),
-    bytes: usize,
-    flags: c_int,
-    control_len: usize,
+    cloexec: bool,
+    got: sys::Received,
 ) -> Result<(Received, Option<Creds>)> {
-    let control = control.bytes(control_len);
-    let (verdict, route) = cmsg::route(control, flags, room);
+    let control = control.bytes(got.control_len);
+    let (verdict, route) = cmsg::route(control, got.flags, room);
     let mut n = 0;
     for (raw, slot) in route {
-        let Some(fd) = sys::own(raw) else { continue };
+        let Some(fd) = sys::own(raw, cloexec) else {
+            continue;
+        };
         match slot {
             Some(i) => {
                 put(i, fd);
@@ -156,7 +157,13 @@ fn recv_general(
         }
     }
     match verdict {
-        Ok(_) => Ok((Received { bytes, fds: n }, cmsg::credentials(control))),
+        Ok(_) => Ok((
+            Received {
+                bytes: got.bytes,
+                fds: n,
+            },
+            cmsg::credentials(control),
+        )),
         Err(Refusal::Truncated) => Err(Errno(libc::EMFILE)),
         Err(Refusal::TooMany) => Err(Errno(libc::EMSGSIZE)),
     }

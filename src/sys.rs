@@ -8,7 +8,7 @@
 #![allow(unsafe_code)]
 
 use core::ffi::c_int;
-use core::mem::{MaybeUninit, size_of, zeroed};
+use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
 /// An errno value: how every failure is reported inside the crate.
@@ -102,38 +102,80 @@ pub(crate) fn abort() -> ! {
     unsafe { libc::abort() }
 }
 
-/// Most descriptors one message can carry: Linux's `SCM_MAX_FD`.
+/// Most descriptors one message can carry: Linux's `SCM_MAX_FD`, p9fd's limit everywhere.
 pub(crate) const MAXFDS: usize = 253;
 
-/// Size of a `cmsghdr`; the data of a control message starts right after it.
-pub(crate) const HDR: usize = size_of::<libc::cmsghdr>();
+// The control-message layout, from the platform's own `cmsghdr` and CMSG_* macros (the libc
+// crate's): a 16-byte header with an 8-byte `cmsg_len` and 8-byte padding on 64-bit Linux with
+// glibc; 12 bytes and 4-byte padding on 32-bit Linux, macOS and illumos; a 12-byte header whose
+// data starts at 16 on 64-bit FreeBSD; a 4-byte `cmsg_len` and 4 bytes of padding in a 16-byte
+// header on 64-bit musl.
 
-/// `CMSG_ALIGN`: control messages are padded to the size of a `long`.
+/// Size of a `cmsghdr`.
+pub(crate) const HDR: usize = size_of::<libc::cmsghdr>();
+// SAFETY: CMSG_LEN and CMSG_SPACE are arithmetic on their argument; the libc crate declares
+// them unsafe only because it declares all the CMSG_* macros alike.
+const CMSG_LEN_0: u32 = unsafe { libc::CMSG_LEN(0) };
+// SAFETY: as above.
+const CMSG_SPACE_1: u32 = unsafe { libc::CMSG_SPACE(1) };
+/// Where a control message's data starts, from its header: `CMSG_LEN(0)`.
+pub(crate) const DATA: usize = CMSG_LEN_0 as usize;
+/// `CMSG_ALIGN`'s unit: a message's data is padded to a multiple of it, so the next header
+/// starts at `align(cmsg_len)`.
+pub(crate) const ALIGN: usize = CMSG_SPACE_1 as usize - DATA;
+/// Where `cmsg_len` lies in a header, and its size (a `size_t` with glibc, a `socklen_t`
+/// elsewhere).
+pub(crate) const LEN_AT: usize = offset_of!(libc::cmsghdr, cmsg_len);
+pub(crate) const LEN_SIZE: usize = field_size(|h: &libc::cmsghdr| &h.cmsg_len);
+/// Where `cmsg_level` lies; `cmsg_type` follows it.
+pub(crate) const LEVEL_AT: usize = offset_of!(libc::cmsghdr, cmsg_level);
+
+const fn field_size<T>(_: fn(&libc::cmsghdr) -> &T) -> usize {
+    size_of::<T>()
+}
+
+const _: () = assert!(ALIGN.is_power_of_two() && DATA.is_multiple_of(ALIGN) && DATA >= HDR);
+const _: () = assert!(LEN_SIZE == 4 || LEN_SIZE == 8);
+const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_type) == LEVEL_AT + 4);
+// SAFETY: as above.
+const _: () = assert!(space(MAXFDS * 4) == unsafe { libc::CMSG_SPACE(MAXFDS as u32 * 4) } as usize);
+
+/// `CMSG_ALIGN`: `n` rounded up to the padding unit.
 pub(crate) const fn align(n: usize) -> usize {
-    (n + size_of::<usize>() - 1) & !(size_of::<usize>() - 1)
+    (n + ALIGN - 1) & !(ALIGN - 1)
 }
 
 /// `CMSG_SPACE`: room one control message with `n` data bytes takes, padding included.
 pub(crate) const fn space(n: usize) -> usize {
-    HDR + align(n)
+    DATA + align(n)
+}
+
+/// The `cmsg_len` of the header at the start of `hdr`, read as the platform lays it out; `None`
+/// if `hdr` is shorter than a header.
+#[inline(always)]
+pub(crate) fn cmsg_len(hdr: &[u8]) -> Option<usize> {
+    let b = hdr.get(..HDR)?.get(LEN_AT..LEN_AT + LEN_SIZE)?;
+    match *b {
+        [a, b, c, d] => Some(u32::from_ne_bytes([a, b, c, d]) as usize),
+        _ => usize::try_from(u64::from_ne_bytes(b.try_into().ok()?)).ok(),
+    }
 }
 
 /// The sender's credentials, as (pid, uid, gid).
 pub(crate) type Creds = (i32, u32, u32);
 
-/// The most a receive can be handed: SCM_CREDENTIALS, an SCM_SECURITY label (a context
-/// string; 256 bytes is far above what SELinux or AppArmor produce), SCM_RIGHTS with
+/// The most a receive can be handed: credentials (Linux's SCM_CREDENTIALS is 12 bytes,
+/// FreeBSD's SCM_CREDS about 84, NetBSD's with groups about 90), an SCM_SECURITY label (a
+/// context string; 256 bytes is far above what SELinux or AppArmor produce), SCM_RIGHTS with
 /// `MAXFDS` descriptors and an SCM_PIDFD. The library never truncates anything itself.
-const RECV_SPACE: usize = space(size_of::<libc::ucred>())
-    + space(256)
-    + space(MAXFDS * size_of::<c_int>())
-    + space(size_of::<c_int>());
+const RECV_SPACE: usize =
+    space(256) + space(256) + space(MAXFDS * size_of::<c_int>()) + space(size_of::<c_int>());
 
-/// A control buffer aligned as a `cmsghdr` must be.
+/// A control buffer aligned as a `cmsghdr` must be (on every platform: 4 or 8).
 #[repr(C, align(8))]
 struct Aligned<T>(T);
 
-const _: () = assert!(align_of::<libc::cmsghdr>() <= 8 && HDR.is_multiple_of(8));
+const _: () = assert!(align_of::<libc::cmsghdr>() <= 8);
 
 /// Where `recvmsg` writes control messages. It starts uninitialised (zeroing 1.3 KiB on every
 /// receive would cost more than the rest of the library's work); only its head is zeroed, and
@@ -176,14 +218,12 @@ impl RecvControl {
         let mut at = 0;
         while at < len {
             let end = if at + HDR <= len {
-                // SAFETY: `at` is 8-aligned in an 8-aligned buffer and a whole header lies at
-                // `at` (the kernel writes headers whole, at exactly these offsets); cmsg_len is
-                // its first word (a size_t, glibc).
-                let cmsg_len = unsafe { buf.as_ptr().add(at).cast::<usize>().read() };
-                if cmsg_len < HDR || cmsg_len > len - at {
-                    at
-                } else {
-                    at + cmsg_len
+                // SAFETY: a whole header lies at `at`, and the kernel writes headers whole, at
+                // exactly these offsets, so its HDR bytes are initialised.
+                let hdr = unsafe { &*ptr::slice_from_raw_parts(buf.as_ptr().add(at).cast(), HDR) };
+                match cmsg_len(hdr) {
+                    Some(n) if n >= DATA && n <= len - at => at + n,
+                    _ => at,
                 }
             } else {
                 at
@@ -236,7 +276,7 @@ pub(crate) fn recvmsg(
     msg.msg_controllen = buf.len() as _;
     // SAFETY: the kernel writes at most `iov_len` bytes to `data` and at most
     // `msg_controllen` bytes to `buf`; both borrows outlive the call.
-    let n = unsafe { libc::recvmsg(sock, &mut msg, cloexec_flag(cloexec)) };
+    let n = unsafe { libc::recvmsg(sock, &mut msg, recv_flags(cloexec)) };
     if n < 0 {
         return Err(Errno::last());
     }
@@ -247,62 +287,61 @@ pub(crate) fn recvmsg(
     })
 }
 
-/// recvmsg's flags for receiving descriptors close-on-exec, or not.
-#[inline(always)]
-fn cloexec_flag(cloexec: bool) -> c_int {
-    if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 }
-}
-
-/// Takes ownership of a descriptor number found in a control message from `recvmsg`.
+/// Takes ownership of a descriptor number found in a control message from `recvmsg`, which
+/// was asked to install it close-on-exec or not (see [`after_receipt`]).
 ///
 /// Returns `None` for a negative number, which the kernel never installs.
 #[inline(always)]
-pub(crate) fn own(raw: c_int) -> Option<Fd> {
+pub(crate) fn own(raw: c_int, cloexec: bool) -> Option<Fd> {
     if raw < 0 {
         return None;
     }
-    // Ownership, not memory: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that recvmsg just
-    // returned: the kernel installed it in our table for this call alone, so nothing else owns
-    // it, and the parser hands each such number out exactly once.
+    after_receipt(raw, cloexec);
+    // Ownership, not memory: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that
+    // recvmsg just returned: the kernel installed it in our table for this call alone, so
+    // nothing else owns it, and the parser hands each such number out exactly once.
     Some(Fd(raw))
 }
 
-/// Control buffer for sending: SCM_CREDENTIALS, then SCM_RIGHTS with up to `MAXFDS`
-/// descriptors.
-const SEND_SPACE: usize = space(size_of::<libc::ucred>()) + space(MAXFDS * size_of::<c_int>());
+/// Control buffer for sending: credentials (Linux's 12-byte SCM_CREDENTIALS), then
+/// SCM_RIGHTS with up to `MAXFDS` descriptors.
+const SEND_SPACE: usize = space(12) + space(MAXFDS * size_of::<c_int>());
 type SendControl = Aligned<[MaybeUninit<u8>; SEND_SPACE]>;
 
 /// Writes one SOL_SOCKET control message of type `kind` carrying `data` at `base + at`,
 /// padding included, and returns where the next one starts.
 ///
 /// # Safety
-/// `base` is 8-aligned, `at` a multiple of 8, and `base + at` has room for `space(data.len())`
-/// bytes.
+/// `base + at` has room for `space(data.len())` bytes.
 #[inline(always)]
 unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize {
     // SAFETY: all zeros is a valid cmsghdr (integers, some private padding on some targets).
     let mut hdr: libc::cmsghdr = unsafe { zeroed() };
-    hdr.cmsg_len = (HDR + data.len()) as _;
+    hdr.cmsg_len = (DATA + data.len()) as _;
     hdr.cmsg_level = libc::SOL_SOCKET;
     hdr.cmsg_type = kind;
     let end = at + space(data.len());
-    // SAFETY: by the caller's contract the header (aligned), the data and the zeroed padding
-    // up to `end` are all in bounds, so every byte the kernel reads is initialised.
+    // SAFETY: by the caller's contract everything up to `end` is in bounds: the header (written
+    // unaligned, so no alignment is assumed) over zeros that also fill any gap before the data
+    // (HDR < DATA on some systems), the data, and zeroed padding; so every byte the kernel reads
+    // is initialised.
     unsafe {
-        base.add(at).cast::<libc::cmsghdr>().write(hdr);
-        ptr::copy_nonoverlapping(data.as_ptr(), base.add(at + HDR), data.len());
+        ptr::write_bytes(base.add(at), 0, DATA);
+        base.add(at).cast::<libc::cmsghdr>().write_unaligned(hdr);
+        ptr::copy_nonoverlapping(data.as_ptr(), base.add(at + DATA), data.len());
         ptr::write_bytes(
-            base.add(at + HDR + data.len()),
+            base.add(at + DATA + data.len()),
             0,
-            end - (at + HDR + data.len()),
+            end - (at + DATA + data.len()),
         );
     }
     end
 }
 
 /// `sendmsg(2)` of the byte slices in `data` (gathered, as one message) with `fds` attached as
-/// one SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS, never raising SIGPIPE. More than
-/// `MAXFDS` descriptors is EINVAL, as the kernel says, with nothing sent.
+/// one SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS (Linux; elsewhere `creds` is always
+/// `None`, see [`send_creds`]), never raising SIGPIPE. More than `MAXFDS` descriptors is
+/// EINVAL, as the kernel says, with nothing sent.
 #[inline(always)]
 pub(crate) fn sendmsg<const N: usize>(
     sock: c_int,
@@ -318,22 +357,22 @@ pub(crate) fn sendmsg<const N: usize>(
     let mut len = 0;
     if let Some((pid, uid, gid)) = creds {
         let bytes = [pid.to_ne_bytes(), uid.to_ne_bytes(), gid.to_ne_bytes()];
-        // SAFETY: `base` is 8-aligned and SEND_SPACE has room for the credentials first.
-        len = unsafe { put_cmsg(base, len, libc::SCM_CREDENTIALS, bytes.as_flattened()) };
+        // SAFETY: SEND_SPACE has room for the 12 bytes of credentials first.
+        len = unsafe { put_cmsg(base, len, SCM_CREDS, bytes.as_flattened()) };
     }
     if !fds.is_empty() {
         // SAFETY: `fds` is that many initialised ints.
         let ints =
             unsafe { core::slice::from_raw_parts(fds.as_ptr().cast::<u8>(), size_of_val(fds)) };
-        // SAFETY: `len` is 0 or space(ucred), a multiple of 8, and as `fds.len() <= MAXFDS`
-        // the rest of SEND_SPACE has room for them.
+        // SAFETY: `len` is 0 or space(12), and as `fds.len() <= MAXFDS` the rest of SEND_SPACE
+        // has room for them.
         len = unsafe { put_cmsg(base, len, libc::SCM_RIGHTS, ints) };
     }
     let mut iov = data.map(|d| libc::iovec {
         iov_base: d.as_ptr().cast_mut().cast(),
         iov_len: d.len(),
     });
-    // SAFETY: all zeros is a valid msghdr.
+    // SAFETY: all zeros is a valid msghdr (and zero is what any private padding must hold).
     let mut msg: libc::msghdr = unsafe { zeroed() };
     msg.msg_iov = iov.as_mut_ptr();
     msg.msg_iovlen = N as _;
@@ -341,9 +380,10 @@ pub(crate) fn sendmsg<const N: usize>(
         msg.msg_control = base.cast();
         msg.msg_controllen = len as _;
     }
+    before_send(sock);
     // SAFETY: the kernel only reads: the slices of `data` through `iov`, and `msg_controllen`
     // initialised bytes of the control buffer; all outlive the call.
-    let n = unsafe { libc::sendmsg(sock, &msg, libc::MSG_NOSIGNAL) };
+    let n = unsafe { raw_sendmsg(sock, &msg, SEND_FLAGS) };
     if n < 0 {
         return Err(Errno::last());
     }
@@ -381,8 +421,102 @@ pub(crate) fn socket_type(sock: c_int) -> Result<c_int> {
     getsockopt(sock, libc::SO_TYPE)
 }
 
-/// Turns SO_PASSCRED on: the kernel then attaches the sender's credentials to what it sends
-/// from now on (and to what comes with credentials of its own).
+// ---- What differs by platform: one small, named place each. ----
+
+/// How SIGPIPE is avoided: MSG_NOSIGNAL on every send, where the system has it.
+#[cfg(not(target_vendor = "apple"))]
+const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
+#[cfg(not(target_vendor = "apple"))]
+#[inline(always)]
+fn before_send(_sock: c_int) {}
+
+/// macOS: no MSG_NOSIGNAL in its documented API; SO_NOSIGPIPE on the socket instead, set before
+/// each send (idempotent; the setting stays on the socket). If it fails (not a socket, ...),
+/// sendmsg reports why.
+#[cfg(target_vendor = "apple")]
+const SEND_FLAGS: c_int = 0;
+#[cfg(target_vendor = "apple")]
+fn before_send(sock: c_int) {
+    let on: c_int = 1;
+    // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `on`.
+    unsafe {
+        libc::setsockopt(
+            sock,
+            libc::SOL_SOCKET,
+            libc::SO_NOSIGPIPE,
+            (&raw const on).cast(),
+            size_of::<c_int>() as libc::socklen_t,
+        )
+    };
+}
+
+/// sendmsg itself. musl's wrapper copies the control data into a 1024-byte buffer (ENOMEM
+/// beyond it: 253 descriptors need 1032 bytes), so there p9fd makes the system call directly;
+/// the msghdr and cmsghdr it built are already the kernel's layout, their padding zeroed.
+///
+/// # Safety
+/// As sendmsg(2): `msg` and what it points to are valid for reading.
+#[cfg(not(all(target_os = "linux", target_env = "musl")))]
+#[inline(always)]
+unsafe fn raw_sendmsg(sock: c_int, msg: &libc::msghdr, flags: c_int) -> isize {
+    // SAFETY: by the caller's contract.
+    unsafe { libc::sendmsg(sock, msg, flags) as isize }
+}
+#[cfg(all(target_os = "linux", target_env = "musl"))]
+#[inline(always)]
+unsafe fn raw_sendmsg(sock: c_int, msg: &libc::msghdr, flags: c_int) -> isize {
+    // SAFETY: by the caller's contract; the system call reads what sendmsg(2) reads.
+    unsafe { libc::syscall(libc::SYS_sendmsg, sock, msg as *const libc::msghdr, flags) as isize }
+}
+
+/// Close-on-exec on receipt: atomically, by the kernel as it installs the descriptors
+/// (MSG_CMSG_CLOEXEC, each system with its own value), where the system has it.
+#[cfg(not(target_vendor = "apple"))]
+#[inline(always)]
+fn recv_flags(cloexec: bool) -> c_int {
+    if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 }
+}
+#[cfg(not(target_vendor = "apple"))]
+#[inline(always)]
+fn after_receipt(_fd: c_int, _cloexec: bool) {}
+
+/// macOS has no MSG_CMSG_CLOEXEC: the flag is set with fcntl right after receipt, which is not
+/// atomic (a fork+exec in another thread between the two can inherit the descriptor).
+#[cfg(target_vendor = "apple")]
+#[inline(always)]
+fn recv_flags(_cloexec: bool) -> c_int {
+    0
+}
+#[cfg(target_vendor = "apple")]
+fn after_receipt(fd: c_int, cloexec: bool) {
+    if cloexec {
+        // SAFETY: F_SETFD on a descriptor we own; it touches no memory.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+}
+
+/// Credentials a sender attaches for APUE's recv_ufd: Linux's SCM_CREDENTIALS (pid, effective
+/// uid and gid, which the kernel checks). Elsewhere none: the receiver asks the socket who its
+/// peer is ([`peer_creds`]).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SCM_CREDS: c_int = libc::SCM_CREDENTIALS;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SCM_CREDS: c_int = -1;
+
+/// Our own credentials, to send, where the system takes them (Linux).
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn send_creds() -> Option<Creds> {
+    if cfg!(any(target_os = "linux", target_os = "android")) {
+        // SAFETY: these calls cannot fail and touch no memory of ours.
+        Some(unsafe { (libc::getpid(), libc::geteuid(), libc::getegid()) })
+    } else {
+        None
+    }
+}
+
+/// Turns SO_PASSCRED on (Linux): the kernel then attaches the sender's credentials to what it
+/// sends from now on (and to what comes with credentials of its own). Elsewhere nothing to do.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
 pub(crate) fn set_passcred(sock: c_int) -> Result<()> {
     let on: c_int = 1;
@@ -401,20 +535,70 @@ pub(crate) fn set_passcred(sock: c_int) -> Result<()> {
     }
     Ok(())
 }
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn set_passcred(_sock: c_int) -> Result<()> {
+    Ok(())
+}
 
-/// The credentials the peer had when the connection was made (SO_PEERCRED), as
-/// (pid, uid, gid).
+/// Who the peer was when the connection was made, as (pid, uid, gid); pid 0 where the system
+/// does not say. Linux: SO_PEERCRED.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
 pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     let c: libc::ucred = getsockopt(sock, libc::SO_PEERCRED)?;
     Ok((c.pid, c.uid, c.gid))
 }
-
-/// Our own credentials as the kernel will vouch for them: pid, effective uid and gid.
+/// The BSDs and macOS: getpeereid (no pid).
+#[cfg(any(
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly",
+    target_vendor = "apple"
+))]
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn own_creds() -> Creds {
-    // SAFETY: these calls cannot fail and touch no memory of ours.
-    unsafe { (libc::getpid(), libc::geteuid(), libc::getegid()) }
+pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: the system writes one uid_t and one gid_t, which we provide.
+    if unsafe { libc::getpeereid(sock, &mut uid, &mut gid) } < 0 {
+        return Err(Errno::last());
+    }
+    Ok((0, uid, gid))
+}
+/// illumos: getpeerucred, which allocates the answer; freed here.
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+    let mut uc: *mut libc::ucred_t = ptr::null_mut();
+    // SAFETY: on success the system stores a ucred_t it allocated in `uc`.
+    if unsafe { libc::getpeerucred(sock, &mut uc) } < 0 {
+        return Err(Errno::last());
+    }
+    // SAFETY: `uc` is the valid ucred_t just returned; it is freed once, after these reads.
+    unsafe {
+        let c = (
+            libc::ucred_getpid(uc),
+            libc::ucred_geteuid(uc),
+            libc::ucred_getegid(uc),
+        );
+        libc::ucred_free(uc);
+        Ok((c.0.max(0), c.1, c.2))
+    }
+}
+
+/// A control-message header as this platform lays it out, for tests: `DATA` bytes, with
+/// `cmsg_len`, level and type in their places and zeros elsewhere.
+#[cfg(test)]
+pub(crate) fn test_header(cmsg_len: usize, level: c_int, kind: c_int) -> [u8; DATA] {
+    let mut h = [0u8; DATA];
+    match LEN_SIZE {
+        4 => h[LEN_AT..LEN_AT + 4].copy_from_slice(&(cmsg_len as u32).to_ne_bytes()),
+        _ => h[LEN_AT..LEN_AT + 8].copy_from_slice(&(cmsg_len as u64).to_ne_bytes()),
+    }
+    h[LEVEL_AT..LEVEL_AT + 4].copy_from_slice(&level.to_ne_bytes());
+    h[LEVEL_AT + 4..LEVEL_AT + 8].copy_from_slice(&kind.to_ne_bytes());
+    h
 }
 
 #[cfg(test)]
@@ -429,8 +613,8 @@ mod tests {
         let mut out = vec![0; raw.len()];
         let mut at = 0;
         while raw.len() - at >= HDR {
-            let cmsg_len = usize::from_ne_bytes(raw[at..at + 8].try_into().unwrap());
-            if cmsg_len < HDR || cmsg_len > raw.len() - at {
+            let cmsg_len = cmsg_len(&raw[at..]).unwrap();
+            if cmsg_len < DATA || cmsg_len > raw.len() - at {
                 break;
             }
             out[at..at + cmsg_len].copy_from_slice(&raw[at..at + cmsg_len]);
@@ -453,10 +637,9 @@ mod tests {
         ) {
             let mut raw = Vec::new();
             for (n, fudge, fill) in msgs {
-                let len = ((HDR + n) as i64 + fudge).max(0) as usize;
+                let len = ((DATA + n) as i64 + fudge).max(0) as usize;
                 let start = raw.len();
-                raw.extend(len.to_ne_bytes());
-                raw.extend([fill; 8]);
+                raw.extend(test_header(len, i32::from(fill), i32::from(fill)));
                 raw.extend(std::iter::repeat_n(fill, n));
                 raw.resize(start + space(n), garbage);
             }

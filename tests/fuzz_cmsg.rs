@@ -21,14 +21,29 @@ use std::os::fd::RawFd;
 use p9fd::cmsg::{self, Refusal};
 use proptest::prelude::*;
 
-const HDR: usize = 16;
+// The platform's layout, from libc's own struct and CMSG_* macros (16-byte headers with an
+// 8-byte cmsg_len on 64-bit glibc; 12 and 4 on 32-bit Linux; a 4-byte cmsg_len in a 16-byte
+// header on 64-bit musl).
+const HDR: usize = size_of::<libc::cmsghdr>();
+// SAFETY: CMSG_LEN and CMSG_SPACE are arithmetic on their argument.
+#[allow(unsafe_code)]
+const DATA: usize = unsafe { libc::CMSG_LEN(0) } as usize;
+// SAFETY: as above.
+#[allow(unsafe_code)]
+const ALIGN: usize = unsafe { libc::CMSG_SPACE(1) } as usize - DATA;
+const LEN_AT: usize = std::mem::offset_of!(libc::cmsghdr, cmsg_len);
+const LEVEL_AT: usize = std::mem::offset_of!(libc::cmsghdr, cmsg_level);
+const TYPE_AT: usize = std::mem::offset_of!(libc::cmsghdr, cmsg_type);
+/// The size of the cmsg_len the kernel writes: what lies before the level (a size_t on Linux,
+/// whatever the C library calls it; a socklen_t elsewhere).
+const LEN_SIZE: usize = LEVEL_AT - LEN_AT;
 const SOL_SOCKET: i32 = libc::SOL_SOCKET;
 const SCM_RIGHTS: i32 = libc::SCM_RIGHTS;
 const SCM_CREDENTIALS: i32 = libc::SCM_CREDENTIALS;
 const SCM_PIDFD: i32 = 4;
 
 fn align(n: usize) -> usize {
-    (n + 7) & !7
+    n.div_ceil(ALIGN) * ALIGN
 }
 
 /// The reference walk: (level, type, data) of each message, stopping where the kernel's layout
@@ -39,13 +54,16 @@ fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
     let mut at = 0;
     while control.len() - at >= HDR {
         let word = |i: usize, n: usize| &control[at + i..at + i + n];
-        let len = usize::from_ne_bytes(word(0, 8).try_into().unwrap());
-        if len < HDR || len > control.len() - at {
+        let len = match LEN_SIZE {
+            8 => u64::from_ne_bytes(word(LEN_AT, 8).try_into().unwrap()) as usize,
+            _ => u32::from_ne_bytes(word(LEN_AT, 4).try_into().unwrap()) as usize,
+        };
+        if len < DATA || len > control.len() - at {
             break;
         }
-        let level = i32::from_ne_bytes(word(8, 4).try_into().unwrap());
-        let kind = i32::from_ne_bytes(word(12, 4).try_into().unwrap());
-        out.push((level, kind, &control[at + HDR..at + len]));
+        let level = i32::from_ne_bytes(word(LEVEL_AT, 4).try_into().unwrap());
+        let kind = i32::from_ne_bytes(word(TYPE_AT, 4).try_into().unwrap());
+        out.push((level, kind, &control[at + DATA..at + len]));
         at += align(len);
         if at > control.len() {
             break;
@@ -74,10 +92,14 @@ fn installed(control: &[u8]) -> Vec<(RawFd, bool)> {
 /// One message as the kernel lays it out, then bent: `len_fudge` added to cmsg_len, padding
 /// filled with `pad`.
 fn message(level: i32, kind: i32, data: &[u8], len_fudge: i64, pad: u8) -> Vec<u8> {
-    let len = (HDR + data.len()) as i64 + len_fudge;
-    let mut v = (len.max(0) as usize).to_ne_bytes().to_vec();
-    v.extend(level.to_ne_bytes());
-    v.extend(kind.to_ne_bytes());
+    let len = ((DATA + data.len()) as i64 + len_fudge).max(0) as u64;
+    let mut v = vec![0; DATA];
+    match LEN_SIZE {
+        8 => v[LEN_AT..LEN_AT + 8].copy_from_slice(&len.to_ne_bytes()),
+        _ => v[LEN_AT..LEN_AT + 4].copy_from_slice(&(len as u32).to_ne_bytes()),
+    }
+    v[LEVEL_AT..LEVEL_AT + 4].copy_from_slice(&level.to_ne_bytes());
+    v[TYPE_AT..TYPE_AT + 4].copy_from_slice(&kind.to_ne_bytes());
     v.extend(data);
     v.resize(align(v.len()), pad);
     v
@@ -271,11 +293,11 @@ fn seed_layouts() {
         )
     };
     let cred = message(SOL_SOCKET, SCM_CREDENTIALS, &[7; 12], 0, 0);
-    // plan9port's sender: controllen = CMSG_LEN(4) = 20, no trailing padding
-    let lib9 = &rights(&[5])[..20];
+    // plan9port's sender: controllen = CMSG_LEN(4) (20 on x86_64), no trailing padding
+    let lib9 = &rights(&[5])[..DATA + 4];
     assert_eq!(cmsg::only_rights(lib9), Some(&5i32.to_ne_bytes()[..]));
     // credentials cut by a 24-byte buffer (T28): the header fits, the data is short
-    let cut = &cred[..24];
+    let cut = &cred[..DATA + 8];
     assert_eq!(installed(cut), []);
     assert_eq!(
         cmsg::judge(cut, libc::MSG_CTRUNC, 1),
@@ -283,7 +305,7 @@ fn seed_layouts() {
     );
     // cmsg_len past the end (macOS-style, rustix #1683): the walk ends
     let mut over = rights(&[5]);
-    over[0] = 200;
+    over[LEN_AT] = 200;
     assert_eq!(cmsg::messages(&over).count(), 0);
     assert_eq!(cmsg::judge(&over, 0, 1), Ok(0));
     // [cred][rights 253][pidfd]: 253 go to slots, the pidfd is closed

@@ -5,9 +5,10 @@
 //! one SCM_RIGHTS descriptor; a nonzero status reports an error. Where APUE's own `recv_fd`
 //! aborts on a malformed message, these functions return an error and close whatever arrived.
 //!
-//! Every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS: pid,
-//! effective uid and gid, which the kernel checks), so a receiver learns who sent it however
-//! late it turned SO_PASSCRED on.
+//! On Linux every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS:
+//! pid, effective uid and gid, which the kernel checks), so a receiver learns who sent it
+//! however late it turned SO_PASSCRED on. Elsewhere the receiver asks the socket who its peer
+//! is (getpeereid, getpeerucred).
 
 use core::ffi::c_int;
 use core::num::NonZeroU8;
@@ -40,7 +41,7 @@ pub(crate) fn send_status(sock: c_int, status: NonZeroU8, text: &[u8]) -> Result
 
 fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
     let tail = [0, status];
-    let n = sys::sendmsg(sock, [text, &tail], fds, Some(sys::own_creds()))?;
+    let n = sys::sendmsg(sock, [text, &tail], fds, sys::send_creds())?;
     if n != text.len() + tail.len() {
         return Err(Errno(libc::EAGAIN));
     }
