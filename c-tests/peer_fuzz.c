@@ -59,8 +59,7 @@ peer_send(int m, int nfds, int creds, int rightsbytes, int flags)
 static void
 bad(const char *what, long r, int e)
 {
-	fprintf(stderr, "step %s: %s (r %ld, errno %s)\n", stepname, what, r,
-		strerrorname_np(e) ? strerrorname_np(e) : "?");
+	fprintf(stderr, "step %s: %s (r %ld, errno %s)\n", stepname, what, r, t_errname(e));
 	t_failures++;
 }
 

@@ -6,7 +6,8 @@
 #
 # Environment: CC, CFLAGS, LDFLAGS, STATIC_LIBS (what libp9fd.a needs, as rustc reports it),
 # OUT (build directory), RUN (a wrapper such as valgrind), SRC (where the tests are; c-tests),
-# EXTRA_CFLAGS, TESTS (names to run; all by default).
+# EXTRA_CFLAGS, TESTS (names to run; all by default), KINDS (static,shared by default; static
+# alone where the target builds no shared library).
 set -u
 cd "$(dirname "$0")/.."
 LIBDIR=${1:-target/release}
@@ -19,8 +20,10 @@ RUN=${RUN:-}
 SRC=${SRC:-c-tests}
 EXTRA_CFLAGS=${EXTRA_CFLAGS:-}
 TESTS=${TESTS:-$(for f in "$SRC"/*.c; do basename "$f" .c; done)}
+KINDS=${KINDS:-static,shared}
 
 mkdir -p "$OUT/static" "$OUT/shared"
+kinds=$(echo "$KINDS" | tr , ' ')
 pass=0
 fail=0
 result() {
@@ -33,7 +36,7 @@ result() {
 	fi
 }
 for t in $TESTS; do
-	for kind in static shared; do
+	for kind in $kinds; do
 		bin=$OUT/$kind/$t
 		if [ $kind = static ]; then
 			lib="$LIBDIR/libp9fd.a $STATIC_LIBS"

@@ -62,11 +62,33 @@ static const char *t_case = "setup";
 		T(fn); \
 } while(0)
 
+/* The name of errno value e, for messages (glibc's strerrorname_np is not portable). */
+static inline const char *
+t_errname(int e)
+{
+	static const struct { int e; const char *name; } names[] = {
+		{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EFAULT, "EFAULT" }, { EINVAL, "EINVAL" }, { ENFILE, "ENFILE" },
+		{ EMFILE, "EMFILE" }, { EPIPE, "EPIPE" }, { ENOTSOCK, "ENOTSOCK" },
+		{ EMSGSIZE, "EMSGSIZE" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ECONNRESET, "ECONNRESET" }, { ENOTCONN, "ENOTCONN" },
+		{ ETOOMANYREFS, "ETOOMANYREFS" }, { EBADMSG, "EBADMSG" },
+		{ ENOPROTOOPT, "ENOPROTOOPT" }, { EACCES, "EACCES" }, { EIO, "EIO" },
+	};
+	size_t i;
+
+	for(i = 0; i < sizeof names / sizeof names[0]; i++)
+		if(names[i].e == e)
+			return names[i].name;
+	return "?";
+}
+
 static inline void
 t_fail(const char *file, int line, const char *fmt, const char *what, long r, int e)
 {
 	fprintf(stderr, "%s:%d: [%s] ", file, line, t_case);
-	fprintf(stderr, fmt, what, r, e, strerrorname_np(e) ? strerrorname_np(e) : "?");
+	fprintf(stderr, fmt, what, r, e, t_errname(e));
 	fputc('\n', stderr);
 	t_failures++;
 }
@@ -84,7 +106,7 @@ t_check_err(long r, int got, int want, const char *what, const char *file, int l
 {
 	if(r != -1 || got != want){
 		t_fail(file, line, "%s = %ld, errno %d %s", what, r, got);
-		fprintf(stderr, "\twant -1, errno %s\n", strerrorname_np(want));
+		fprintf(stderr, "\twant -1, errno %s\n", t_errname(want));
 	}
 }
 
