@@ -7,6 +7,8 @@
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
 #			man pages, header and symbol hygiene, a staged install, the sanitizer
 #			passes (check-sanitizers) and bounded fuzzing
+#	make check-ports	the other targets: Linux aarch64, armv7, s390x, i686 and musl tested under
+#			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS, illumos type-checked
 #	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, the load
 #			tests under TSan, and the Rust tests under AddressSanitizer
 #			(RUSTC_BOOTSTRAP on stable)
@@ -38,7 +40,25 @@ FEATURES ?=
 BUILD = $(or $(CARGO_TARGET_DIR),target)/release
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 MAJOR := $(firstword $(subst ., ,$(VERSION)))
+# The shared library's name per system. Only Linux's is tested here (make check-ports
+# type-checks the others); the rest follows each system's convention.
+UNAME := $(shell uname -s)
+ifeq ($(UNAME),Darwin)
+SHLIB = libp9fd.dylib
+SONAME = libp9fd.$(MAJOR).dylib
+SHLIB_FULL = libp9fd.$(VERSION).dylib
+SONAME_FLAG = -C link-arg=-Wl,-install_name,$(LIBDIR)/$(SONAME)
+else ifeq ($(UNAME),SunOS)
+SHLIB = libp9fd.so
 SONAME = libp9fd.so.$(MAJOR)
+SHLIB_FULL = libp9fd.so.$(VERSION)
+SONAME_FLAG = -C link-arg=-Wl,-h,$(SONAME)
+else
+SHLIB = libp9fd.so
+SONAME = libp9fd.so.$(MAJOR)
+SHLIB_FULL = libp9fd.so.$(VERSION)
+SONAME_FLAG = -C link-arg=-Wl,-soname,$(SONAME)
+endif
 # What libp9fd.a needs besides itself, as rustc reports it (see the lib rule).
 STATIC_LIBS = $$(cat $(BUILD)/native-static-libs)
 
@@ -58,8 +78,12 @@ FUZZ_INPUTS ?= 100000
 EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
 MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3 apue.3
-MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 send_fd.3:apue.3 send_err.3:apue.3 \
-	recv_fd.3:apue.3 recv_ufd.3:apue.3
+MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 pipe.3:p9pipe.3 send_fd.3:apue.3 \
+	send_err.3:apue.3 recv_fd.3:apue.3 recv_ufd.3:apue.3
+# The directories install puts files in. Those it had to create are listed in DIRLIST, so that
+# uninstall removes them again (when empty) and never one that was there before.
+INSTALLDIRS = $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR)/man3
+DIRLIST = $(DESTDIR)$(LIBDIR)/p9fd.dirs
 
 all: lib examples
 
@@ -71,14 +95,14 @@ lib:
 	mkdir -p $(BUILD)
 	$(CARGO) rustc --release --locked --lib --crate-type staticlib,cdylib \
 		--no-default-features --features 'capi $(FEATURES)' \
-		-- --print native-static-libs -C link-arg=-Wl,-soname,$(SONAME) 2>&1 \
+		-- --print native-static-libs $(SONAME_FLAG) 2>&1 \
 		| tee $(BUILD)/rustc.log
 	if grep -q 'native-static-libs: ' $(BUILD)/rustc.log; then \
 		sed -n 's/.*native-static-libs: //p' $(BUILD)/rustc.log > $(BUILD)/native-static-libs; \
 	fi
 	test -s $(BUILD)/native-static-libs || { rm -f $(BUILD)/libp9fd.a; \
 		echo "no native-static-libs note: run make again"; exit 1; }
-	ln -sf libp9fd.so $(BUILD)/$(SONAME)
+	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(BUILD)/p9fd.pc
@@ -94,6 +118,7 @@ demo: examples
 	for e in $(EXAMPLES); do \
 		echo; echo "== examples/$$e.c"; timeout 60 target/examples/$$e || exit 1; \
 	done
+	@echo; echo "demo: all $(words $(EXAMPLES)) examples ran and exited 0 ($(EXAMPLES))"
 
 bench: lib
 	bench/run.sh
@@ -102,11 +127,16 @@ header:
 	P9FD_BLESS=1 $(CARGO) test --locked --test header
 
 install: lib
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man3
+	new=$$(for d in $(INSTALLDIRS); do \
+		while [ "$$d" != / ] && [ "$$d" != . ] && [ ! -d "$(DESTDIR)$$d" ]; do \
+			echo "$$d"; d=$$(dirname "$$d"); done; done); \
+	install -d $(foreach d,$(INSTALLDIRS),$(DESTDIR)$(d)) && \
+	{ cat $(DIRLIST) 2>/dev/null; [ -z "$$new" ] || echo "$$new"; } | sort -u > $(DIRLIST).new && \
+	mv $(DIRLIST).new $(DIRLIST)
 	install -m 644 $(BUILD)/libp9fd.a $(DESTDIR)$(LIBDIR)/libp9fd.a
-	install -m 755 $(BUILD)/libp9fd.so $(DESTDIR)$(LIBDIR)/libp9fd.so.$(VERSION)
-	ln -sf libp9fd.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
-	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libp9fd.so
+	install -m 755 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB_FULL)
+	ln -sf $(SHLIB_FULL) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/$(SHLIB)
 	install -m 644 include/p9fd.h $(DESTDIR)$(INCLUDEDIR)/p9fd.h
 	install -m 644 $(BUILD)/p9fd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
 	for m in $(MAN3); do install -m 644 man/man3/$$m $(DESTDIR)$(MANDIR)/man3/$$m; done
@@ -114,11 +144,15 @@ install: lib
 		echo ".so man3/$${l#*:}" > $(DESTDIR)$(MANDIR)/man3/$${l%%:*}; done
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libp9fd.a $(DESTDIR)$(LIBDIR)/libp9fd.so.$(VERSION) \
-		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libp9fd.so \
+	rm -f $(DESTDIR)$(LIBDIR)/libp9fd.a $(DESTDIR)$(LIBDIR)/$(SHLIB_FULL) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SHLIB) \
 		$(DESTDIR)$(INCLUDEDIR)/p9fd.h $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
 	for m in $(MAN3) $(foreach l,$(MANLINKS),$(firstword $(subst :, ,$(l)))); do \
 		rm -f $(DESTDIR)$(MANDIR)/man3/$$m; done
+	if [ -f $(DIRLIST) ]; then \
+		dirs=$$(sort -r $(DIRLIST)); rm -f $(DIRLIST); \
+		for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
+	fi
 
 # Both configurations: the default library, and the one with the apue feature (built in
 # target/apue, so that neither overwrites the other).
@@ -151,6 +185,12 @@ check-sanitizers: lib
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test fuzz_cmsg
 
+# The other targets plan9port runs on (c-tests/ports.sh): Linux aarch64, armv7, s390x, i686 and
+# musl tested under qemu-user or natively, the BSDs, macOS and illumos type-checked. Installs
+# Debian's Rust 1.96, cross compilers, qemu-user and musl-tools if missing (apt-get).
+check-ports:
+	c-tests/ports.sh
+
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
 fuzz: lib
@@ -161,4 +201,5 @@ fuzz: lib
 clean:
 	$(CARGO) clean
 
-.PHONY: all lib examples demo bench header install uninstall check check-sanitizers fuzz clean
+.PHONY: all lib examples demo bench header install uninstall check check-sanitizers check-ports \
+	fuzz clean

@@ -45,6 +45,28 @@ for m in man/man3/*.3; do
 	check "$m renders without warnings" renders "$m"
 done
 
+# example PAGE LIBDIR: the one program in PAGE's EXAMPLES, as printed (troff's \e is a
+# backslash), compiles with -Wall -Wextra -Werror, links against p9fd alone and runs.
+example() {
+	local page=$1 lib=$2 name out=target/man-examples
+	name=$(basename "$page" .3)
+	mkdir -p $out
+	awk '/^\.SH EXAMPLES/ { on = 1; next } /^\.SH / { on = 0 }
+		on && /^\.nf/ { code = 1; blocks++; next } on && /^\.fi/ { code = 0; next }
+		on && code && !/^\.ft/ { print } END { exit blocks != 1 }' "$page" |
+		sed 's/\\e/\\/g' >$out/$name.c || { echo "$page: want exactly one program"; return 1; }
+	# shellcheck disable=SC2046
+	$CC -Wall -Wextra -Werror -Iinclude -o $out/$name $out/$name.c "$lib/libp9fd.a" \
+		$(cat "$lib/native-static-libs") && $out/$name >/dev/null
+}
+for m in man/man3/sendfd.3 man/man3/p9pipe.3 man/man3/sendfdmsg.3; do
+	check "$m: EXAMPLES compile, link and run" example "$m" "$BUILD"
+done
+if [ -e target/apue/release/libp9fd.a ]; then
+	check "man/man3/apue.3: EXAMPLES compile, link and run" example man/man3/apue.3 \
+		target/apue/release
+fi
+
 stage=$(mktemp -d "${TMPDIR:-/tmp}/p9fd-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 prefix=/usr
@@ -58,6 +80,7 @@ installed() {
 		$prefix/share/man/man3/sendfd.3 $prefix/share/man/man3/recvfd.3 \
 		$prefix/share/man/man3/p9pipe.3 $prefix/share/man/man3/sendfdmsg.3 \
 		$prefix/share/man/man3/recvfdmsg.3 $prefix/share/man/man3/apue.3 \
+		$prefix/share/man/man3/pipe.3 \
 		$prefix/share/man/man3/recv_ufd.3; do
 		[ -e "$stage/root$f" ] || { echo "missing $f"; return 1; }
 	done
@@ -114,12 +137,21 @@ std_free() {	# the C library is no_std: none of std's panic or backtrace machine
 check "no std symbol in libp9fd.a nor in a program linked with it" std_free
 
 check "make uninstall DESTDIR" make -s uninstall DESTDIR="$stage/root" PREFIX=$prefix LIBDIR=$libdir
-nothing_left() {
+nothing_left() {	# the stage was empty: every file and directory was install's
 	local left
-	left=$(find "$stage/root" ! -type d)
+	left=$(find "$stage/root" -mindepth 1)
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
-check "nothing left after uninstall" nothing_left
+check "nothing left after uninstall, directories included" nothing_left
+
+kept() {	# a directory that was there before install stays, even empty
+	mkdir -p "$stage/pre/usr/include" &&
+	make -s install DESTDIR="$stage/pre" PREFIX=/usr LIBDIR=/usr/lib >/dev/null &&
+	make -s uninstall DESTDIR="$stage/pre" PREFIX=/usr LIBDIR=/usr/lib &&
+	[ -d "$stage/pre/usr/include" ] && [ -z "$(find "$stage/pre" -mindepth 1 ! -path "$stage/pre/usr" ! -path "$stage/pre/usr/include")" ] ||
+		{ find "$stage/pre"; return 1; }
+}
+check "uninstall keeps a directory that was there before" kept
 
 dependent() {	# the crate is an rlib without C exports by default
 	(cd tests/dependent && CARGO_TARGET_DIR=../../target/dependent ${CARGO:-cargo} run --locked -q) &&

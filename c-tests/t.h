@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -279,7 +280,22 @@ t_nonblock(int fd, int on)
 }
 
 /*
- * The raw peer: sends n data bytes with plain sendmsg, with the sender's own SCM_CREDENTIALS
+ * sendmsg for the raw peer. musl's sendmsg copies the control data into a 1024-byte buffer
+ * (ENOMEM beyond: 253 descriptors need 1032 bytes), so off glibc the system call is made
+ * directly; the message is already the kernel's layout, its padding zeroed by the caller.
+ */
+static inline ssize_t
+t_sendmsg(int s, const struct msghdr *msg, int flags)
+{
+#if defined(__linux__) && !defined(__GLIBC__)
+	return syscall(SYS_sendmsg, s, msg, flags);
+#else
+	return sendmsg(s, msg, flags);
+#endif
+}
+
+/*
+ * The raw peer: sends n data bytes with plain sendmsg (t_sendmsg), with the sender's own SCM_CREDENTIALS
  * first if creds, then, unless ctllen < 0, one SCM_RIGHTS message carrying nfds descriptors
  * whose cmsg_len is CMSG_LEN(ctllen) (ctllen = nfds*sizeof(int) normally; other values make
  * empty or partial messages). Returns sendmsg's result.
@@ -328,7 +344,7 @@ t_rawsend_cmsg(int s, const void *buf, size_t n, int creds, const int *fds, int 
 	msg.msg_controllen = len;
 	if(len == 0)
 		msg.msg_control = NULL;
-	return sendmsg(s, &msg, flags|MSG_NOSIGNAL);
+	return t_sendmsg(s, &msg, flags|MSG_NOSIGNAL);
 }
 
 /* t_rawsend_cmsg without credentials, and without a control message if nfds and ctllen are 0 */

@@ -96,7 +96,8 @@ show(int s, const char *path)
 
 	fd = opend(s, path);
 	if(fd < 0){
-		printf("client: opend %s: %s\n", path, strerror(errno));
+		printf("client: opend %s: %s (the helper's errno, passed back)\n", path,
+			strerror(errno));
 		return;
 	}
 	n = read(fd, buf, sizeof buf - 1);

@@ -123,16 +123,14 @@ pub(crate) const DATA: usize = CMSG_LEN_0 as usize;
 /// `CMSG_ALIGN`'s unit: a message's data is padded to a multiple of it, so the next header
 /// starts at `align(cmsg_len)`.
 pub(crate) const ALIGN: usize = CMSG_SPACE_1 as usize - DATA;
-/// Where `cmsg_len` lies in a header, and its size (a `size_t` with glibc, a `socklen_t`
-/// elsewhere).
+/// Where `cmsg_len` lies in a header, and its size as the kernel writes it: everything before
+/// `cmsg_level`. That is a `size_t` on Linux whatever the C library's struct says (musl
+/// declares a `socklen_t` and padding, where the kernel writes 8 bytes), and a `socklen_t` on
+/// the BSDs, macOS and illumos.
 pub(crate) const LEN_AT: usize = offset_of!(libc::cmsghdr, cmsg_len);
-pub(crate) const LEN_SIZE: usize = field_size(|h: &libc::cmsghdr| &h.cmsg_len);
+pub(crate) const LEN_SIZE: usize = LEVEL_AT - LEN_AT;
 /// Where `cmsg_level` lies; `cmsg_type` follows it.
 pub(crate) const LEVEL_AT: usize = offset_of!(libc::cmsghdr, cmsg_level);
-
-const fn field_size<T>(_: fn(&libc::cmsghdr) -> &T) -> usize {
-    size_of::<T>()
-}
 
 const _: () = assert!(ALIGN.is_power_of_two() && DATA.is_multiple_of(ALIGN) && DATA >= HDR);
 const _: () = assert!(LEN_SIZE == 4 || LEN_SIZE == 8);
