@@ -154,23 +154,19 @@ uninstall:
 		for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
 	fi
 
-# Both configurations: the default library, and the one with the apue feature (built in
-# target/apue, so that neither overwrites the other).
-check: lib examples
-	$(CARGO) test --locked --test header
-	$(CARGO) fmt --check
-	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
-	$(CARGO) clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --locked --no-deps --all-features
-	$(CARGO) test --locked
-	$(CARGO) test --locked --features apue --test apue
-	$(MAKE) lib FEATURES=apue CARGO_TARGET_DIR=target/apue
-	c-tests/hygiene.sh
-	STATIC_LIBS="$(STATIC_LIBS)" c-tests/syscalls.sh
-	STATIC_LIBS="$$(cat target/apue/release/native-static-libs)" SRC=c-tests/apue \
-		EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release
-	$(MAKE) --no-print-directory check-sanitizers
-	STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
+# Every test (c-tests/all.sh): both configurations, the default library and the one with the
+# apue feature (built in target/apue, so that neither overwrites the other). It ends with one
+# line summing every suite. The preflight names any missing tool before anything runs.
+CHECK_TOOLS = valgrind strace pkg-config groff g++ python3
+check: preflight
+	MAKE="$(MAKE)" CARGO="$(CARGO)" BUILD="$(BUILD)" c-tests/all.sh
+
+preflight:
+	@missing=; for t in $(CHECK_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make check: missing:$$missing. Install them (.ci/run does, with apt-get), then run make check again."; \
+		exit 1; \
+	fi
 
 # ASan+UBSan and memcheck over the whole C suite (static and shared); memcheck skips the
 # RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why) and soaks 20,000 passes, not a
@@ -201,5 +197,5 @@ fuzz: lib
 clean:
 	$(CARGO) clean
 
-.PHONY: all lib examples demo bench header install uninstall check check-sanitizers check-ports \
+.PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
 	fuzz clean
