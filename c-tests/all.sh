@@ -1,0 +1,61 @@
+#!/bin/bash
+# make check's runner: every step, in order, each one's output shown as it comes; then one
+# verdict over all of them. A step's tally is what it prints ("N passed, N failed" from our
+# scripts, "test result: ... N passed; N failed" from cargo); a step that prints none (fmt,
+# clippy, doc, a build) counts as one check; a step that fails without counting a failure
+# (a build error) counts one failure. A failing step does not stop the others.
+#
+# Called by the Makefile with MAKE, CARGO, BUILD and STATIC_LIBS set.
+set -u
+cd "$(dirname "$0")/.."
+: "${MAKE:=make}" "${CARGO:=cargo}" "${BUILD:=target/release}"
+STATIC_LIBS=${STATIC_LIBS:-$(cat "$BUILD/native-static-libs")}
+log=$(mktemp "${TMPDIR:-/tmp}/p9fd-check.XXXXXX")
+trap 'rm -f "$log"' EXIT
+passed=0
+failed=0
+broken=()
+
+step() {	# step NAME COMMAND...
+	local name=$1 rc p f
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	read -r p f < <(awk '
+		/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3; n++ }
+		/^test result: / { for(i = 1; i < NF; i++){ if($(i+1) ~ /^passed/) p += $i; if($(i+1) ~ /^failed/) f += $i }; n++ }
+		END { if(n) print p + 0, f + 0; else print "-", "-" }' "$log")
+	if [ "$p" = - ]; then
+		if [ "$rc" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || broken+=("$name")
+}
+
+step "the C library and the examples" $MAKE --no-print-directory lib examples
+step "header is what cbindgen generates" $CARGO test --locked --test header
+step "cargo fmt --check" $CARGO fmt --check
+step "clippy, all features" $CARGO clippy --locked --all-targets --all-features -- -D warnings
+step "clippy, the C library's build (no std, capi, apue)" \
+	$CARGO clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
+step "cargo doc" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
+step "Rust tests" $CARGO test --locked
+step "Rust tests, apue" $CARGO test --locked --features apue --test apue
+step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
+step "hygiene" c-tests/hygiene.sh
+step "system calls (strace)" env STATIC_LIBS="$STATIC_LIBS" c-tests/syscalls.sh
+step "C suite, apue build" env STATIC_LIBS="$(cat target/apue/release/native-static-libs)" \
+	SRC=c-tests/apue EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release
+step "sanitizers and memcheck" $MAKE --no-print-directory check-sanitizers
+step "C suite" env STATIC_LIBS="$STATIC_LIBS" c-tests/run.sh "$BUILD"
+
+echo
+for b in "${broken[@]}"; do
+	echo "failed: $b"
+done
+echo "make check, all suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
