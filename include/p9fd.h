@@ -14,9 +14,11 @@
 
 #include <sys/types.h>
 /*
- * As plan9port's libc.h does, pipe means p9pipe unless NOPLAN9DEFINES is defined.
- * Include system headers (such as <unistd.h>) before this one.
+ * As plan9port's libc.h does, pipe means p9pipe unless NOPLAN9DEFINES is defined. <unistd.h>
+ * comes first, as plan9port's u.h has it, so that its own pipe is declared before the name is
+ * taken: system headers may then be included before or after this one, in C and in C++.
  */
+#include <unistd.h>
 #ifndef NOPLAN9DEFINES
 #define pipe p9pipe
 #endif
@@ -119,7 +121,8 @@ long recvfdmsg(int socket, void *buf, long nbuf, int *fds, int *nfds, int flags)
 /**
  * APUE: sends fd_to_send over the Unix-domain socket fd with status 0 (bytes 0, 0 carrying
  * it as SCM_RIGHTS), or, if fd_to_send is negative, no descriptor and status -fd_to_send
- * (its low 8 bits; 0 becomes 1). The message also carries our credentials for recv_ufd.
+ * (its low 8 bits; 0 becomes 1). On Linux the message also carries our credentials for
+ * recv_ufd, unless the kernel cannot vouch for them (an unmapped user namespace).
  *
  * Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined; exported
  * by a library built with the apue feature (make FEATURES=apue).
@@ -148,8 +151,10 @@ int send_err(int fd, int errcode, const char *errmsg);
  * status s, -s with errno set to s; or -1 with errno set: ECONNRESET at end of file,
  * EBADMSG for a malformed message (status 0 without a descriptor, more than one descriptor,
  * a datagram that is not text, 0, status: any descriptor is closed), EMFILE if the kernel
- * dropped descriptors, userfunc's errno if it did not take the whole text, or the kernel's
- * error. It turns SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
+ * dropped descriptors, userfunc's errno (EIO if it set none) if it did not take the whole
+ * text, or the kernel's error (EINTR, EAGAIN, ...). Text is passed to userfunc as it
+ * arrives, also when the call then fails: a retry passes only what follows. It turns
+ * SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
  */
 int recv_fd(int fd, ssize_t (*userfunc)(int, const void*, size_t));
 #endif
@@ -158,9 +163,10 @@ int recv_fd(int fd, ssize_t (*userfunc)(int, const void*, size_t));
 /**
  * APUE: as recv_fd, and also stores the sender's effective uid in *uidptr: from the
  * credentials the message carried (p9fd's send_fd and send_err always attach them), or else
- * from SO_PEERCRED, the peer's at connect time. *uidptr is written only when recv_ufd does
- * not return -1; a NULL uidptr is EFAULT, with nothing consumed. Declared when P9FD_APUE is
- * defined.
+ * from SO_PEERCRED, the peer's at connect time. *uidptr is written whenever a reply arrived:
+ * with the descriptor, and with any status, including status 1, which returns -1 with errno
+ * EPERM; it is not written when the call fails (errno as for recv_fd). A NULL uidptr is
+ * EFAULT, with nothing consumed. Declared when P9FD_APUE is defined.
  */
 int recv_ufd(int fd, uid_t *uidptr, ssize_t (*userfunc)(int, const void*, size_t));
 #endif

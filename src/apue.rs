@@ -5,8 +5,9 @@
 //! one SCM_RIGHTS descriptor; a nonzero status reports an error. Where APUE's own `recv_fd`
 //! aborts on a malformed message, these functions return an error and close whatever arrived.
 //!
-//! Every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS: pid,
-//! effective uid and gid, which the kernel checks), so a receiver learns who sent it however
+//! On Linux every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS:
+//! pid, effective uid and gid, which the kernel checks, and can vouch for unless the sender is
+//! in a user namespace without a mapping for them), so a receiver learns who sent it however
 //! late it turned SO_PASSCRED on.
 
 use core::num::NonZeroU8;
@@ -47,7 +48,9 @@ pub fn send_status(sock: impl AsFd, status: NonZeroU8, text: &[u8]) -> io::Resul
     )?)
 }
 
-/// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with
+/// Receives one reply, handing any text to `text` in pieces as it arrives (also when the call
+/// then fails with `EINTR`, `EAGAIN` or at end of file: a retry hands over only what follows),
+/// and returns it with
 /// the sender's uid: from the credentials the message carried, or else the peer's at connect
 /// time (SO_PEERCRED). SO_PASSCRED is turned on for the socket.
 ///

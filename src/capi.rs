@@ -276,22 +276,28 @@ fn apue_reply(r: Result<(apue::Reply, u32)>, uid: *mut libc::uid_t) -> c_int {
     })
 }
 
-/// Calls userfunc(STDERR_FILENO, text, n) and fails unless it took all n bytes.
+/// Calls userfunc(STDERR_FILENO, text, n) and fails unless it took all n bytes: with the
+/// errno userfunc set, or EIO if it set none.
 #[cfg(feature = "apue")]
 fn apue_text(userfunc: Userfunc) -> impl FnMut(&[u8]) -> Result<()> {
-    move |t: &[u8]| match userfunc {
-        None => Ok(()),
+    move |t: &[u8]| {
+        let Some(f) = userfunc else { return Ok(()) };
+        Errno(0).set();
         // SAFETY: userfunc is the caller's function with APUE's prototype; it reads `t`.
-        Some(f) => match unsafe { f(libc::STDERR_FILENO, t.as_ptr().cast(), t.len()) } {
+        match unsafe { f(libc::STDERR_FILENO, t.as_ptr().cast(), t.len()) } {
             n if n == t.len() as libc::ssize_t => Ok(()),
-            _ => Err(Errno::last()),
-        },
+            _ => match Errno::last() {
+                Errno(0) => Err(Errno(libc::EIO)),
+                e => Err(e),
+            },
+        }
     }
 }
 
 /// APUE: sends fd_to_send over the Unix-domain socket fd with status 0 (bytes 0, 0 carrying
 /// it as SCM_RIGHTS), or, if fd_to_send is negative, no descriptor and status -fd_to_send
-/// (its low 8 bits; 0 becomes 1). The message also carries our credentials for recv_ufd.
+/// (its low 8 bits; 0 becomes 1). On Linux the message also carries our credentials for
+/// recv_ufd, unless the kernel cannot vouch for them (an unmapped user namespace).
 ///
 /// Returns 0, or -1 with errno set as for sendfd. Declared when P9FD_APUE is defined; exported
 /// by a library built with the apue feature (make FEATURES=apue).
@@ -334,8 +340,10 @@ pub extern "C" fn send_err(fd: c_int, errcode: c_int, errmsg: *const core::ffi::
 /// status s, -s with errno set to s; or -1 with errno set: ECONNRESET at end of file,
 /// EBADMSG for a malformed message (status 0 without a descriptor, more than one descriptor,
 /// a datagram that is not text, 0, status: any descriptor is closed), EMFILE if the kernel
-/// dropped descriptors, userfunc's errno if it did not take the whole text, or the kernel's
-/// error. It turns SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
+/// dropped descriptors, userfunc's errno (EIO if it set none) if it did not take the whole
+/// text, or the kernel's error (EINTR, EAGAIN, ...). Text is passed to userfunc as it
+/// arrives, also when the call then fails: a retry passes only what follows. It turns
+/// SO_PASSCRED on for fd. Declared when P9FD_APUE is defined.
 #[cfg(feature = "apue")]
 #[unsafe(no_mangle)]
 pub extern "C" fn recv_fd(
@@ -348,9 +356,10 @@ pub extern "C" fn recv_fd(
 
 /// APUE: as recv_fd, and also stores the sender's effective uid in *uidptr: from the
 /// credentials the message carried (p9fd's send_fd and send_err always attach them), or else
-/// from SO_PEERCRED, the peer's at connect time. *uidptr is written only when recv_ufd does
-/// not return -1; a NULL uidptr is EFAULT, with nothing consumed. Declared when P9FD_APUE is
-/// defined.
+/// from SO_PEERCRED, the peer's at connect time. *uidptr is written whenever a reply arrived:
+/// with the descriptor, and with any status, including status 1, which returns -1 with errno
+/// EPERM; it is not written when the call fails (errno as for recv_fd). A NULL uidptr is
+/// EFAULT, with nothing consumed. Declared when P9FD_APUE is defined.
 #[cfg(feature = "apue")]
 #[unsafe(no_mangle)]
 pub extern "C" fn recv_ufd(

@@ -28,8 +28,8 @@ fn header_is_fresh() {
     );
 }
 
-/// `p9fd.h` compiles on its own, as C99 and as C++, with and without NOPLAN9DEFINES, and with
-/// P9FD_APUE (whose prototypes must be APUE's), under
+/// `p9fd.h` compiles on its own and followed by `<unistd.h>`, as C99 and as C++, with and
+/// without NOPLAN9DEFINES, and with P9FD_APUE (whose prototypes must be APUE's), under
 /// -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
 /// defined.
 #[test]
@@ -54,7 +54,14 @@ fn header_compiles_alone_as_c_and_cxx() {
                 #elif defined(send_fd) || defined(recv_fd)\n\
                 #error APUE names without P9FD_APUE\n\
                 #endif\n";
-    for (cpp, std) in [(false, "-std=c99"), (true, "-std=c++11")] {
+    // The same with <unistd.h> (whose pipe the macro renames) included after p9fd.h.
+    let after = format!("{unit}#include <unistd.h>\nint (*q)(int *) = pipe;\n");
+    for (cpp, std, unit) in [
+        (false, "-std=c99", unit),
+        (true, "-std=c++11", unit),
+        (false, "-std=c99", after.as_str()),
+        (true, "-std=c++11", after.as_str()),
+    ] {
         let path = tmp.join(if cpp { "unit.cc" } else { "unit.c" });
         std::fs::write(&path, unit).unwrap();
         for defines in [&[][..], &["-DNOPLAN9DEFINES"], &["-DP9FD_APUE"]] {

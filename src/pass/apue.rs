@@ -7,7 +7,8 @@
 //!
 //! On Linux every message p9fd sends also carries the sender's credentials (SCM_CREDENTIALS:
 //! pid, effective uid and gid, which the kernel checks), so a receiver learns who sent it
-//! however late it turned SO_PASSCRED on. Elsewhere the receiver asks the socket who its peer
+//! however late it turned SO_PASSCRED on; where the kernel cannot vouch for them (a user
+//! namespace without a mapping for the sender's ids) the message goes without them. Elsewhere the receiver asks the socket who its peer
 //! is (getpeereid, getpeerucred).
 
 use core::ffi::c_int;
@@ -41,7 +42,16 @@ pub(crate) fn send_status(sock: c_int, status: NonZeroU8, text: &[u8]) -> Result
 
 fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
     let tail = [0, status];
-    let n = sys::sendmsg(sock, [text, &tail], fds, sys::send_creds())?;
+    let creds = sys::send_creds();
+    let n = match sys::sendmsg(sock, [text, &tail], fds, creds) {
+        // The kernel refuses credentials it cannot vouch for (a uid or gid with no mapping
+        // in a user namespace): EINVAL, with nothing sent. Send as the book does, without
+        // them; the receiver falls back to SO_PEERCRED.
+        Err(Errno(libc::EINVAL)) if creds.is_some() => {
+            sys::sendmsg(sock, [text, &tail], fds, None)?
+        }
+        r => r?,
+    };
     if n != text.len() + tail.len() {
         return Err(Errno(libc::EAGAIN));
     }
@@ -70,10 +80,12 @@ pub(crate) fn recv_reply<E: From<Errno>>(
         sink: text,
     };
     let r = recv_text(sock, &mut text);
-    match r {
-        Ok(_) => text.flush().and(r),
-        Err(_) => r,
-    }
+    // Text that arrived reaches the sink whatever the outcome (EINTR, EAGAIN, end of file
+    // included), as the book's recv_fd hands it over as it reads it; a retry then hands over
+    // only what comes next. The receive's own error comes first.
+    let flushed = text.flush();
+    let r = r?;
+    flushed.map(|()| r)
 }
 
 /// Text on its way to the caller's sink, gathered so that a stream read in two-byte pieces
