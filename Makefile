@@ -179,7 +179,7 @@ check-sanitizers: lib
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 	P9FD_SOAK=100000 CFLAGS="$(TSAN_CFLAGS)" OUT=target/c-tests/tsan TESTS=stress \
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
-	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test fuzz_cmsg
+	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test whole --test fuzz_cmsg
 
 # The other targets plan9port runs on (c-tests/ports.sh): Linux aarch64, armv7, s390x, i686 and
 # musl tested under qemu-user or natively, the BSDs, macOS and illumos type-checked. Installs

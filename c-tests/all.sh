@@ -43,8 +43,8 @@ step "clippy, all features" $CARGO clippy --locked --all-targets --all-features 
 step "clippy, the C library's build (no std, capi, apue)" \
 	$CARGO clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
 step "cargo doc" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
-step "Rust tests" $CARGO test --locked
-step "Rust tests, apue" $CARGO test --locked --features apue --test apue
+step "Rust tests, all features" $CARGO test --locked --all-features
+step "cargo package (builds the packaged crate)" $CARGO package --locked --allow-dirty
 step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
 step "hygiene" c-tests/hygiene.sh
 step "system calls (strace)" env STATIC_LIBS="$STATIC_LIBS" c-tests/syscalls.sh

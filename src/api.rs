@@ -8,21 +8,50 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use crate::pass::{self, Slot};
 use crate::sys::{self, Errno, Fd};
 
-/// The most descriptors one message can carry (Linux's `SCM_MAX_FD`).
+/// The most descriptors one message can carry (Linux's `SCM_MAX_FD`; p9fd's limit everywhere).
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, _b) = p9fd::pipe()?;
+/// let out = std::io::stdout();
+/// let too_many = vec![out.as_fd(); p9fd::MAX_FDS + 1];
+/// let err = p9fd::send_fds(&a, b"x", &too_many).unwrap_err();
+/// assert_eq!(err.raw_os_error(), Some(libc::EINVAL)); // and nothing was sent
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub const MAX_FDS: usize = sys::MAXFDS;
 
 /// Options for receiving.
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::send_fd(&a, std::io::stdout())?;
+/// let fd = p9fd::recv_fd(&b, p9fd::RecvFlags::CLOEXEC)?;
+/// let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
+/// assert_ne!(flags & libc::FD_CLOEXEC, 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RecvFlags(c_int);
 
 impl RecvFlags {
     /// No options: received descriptors are inherited across `exec`, as lib9's are.
+    ///
+    /// ```
+    /// assert_eq!(p9fd::RecvFlags::EMPTY.bits(), 0);
+    /// assert_eq!(p9fd::RecvFlags::default(), p9fd::RecvFlags::EMPTY);
+    /// ```
     pub const EMPTY: RecvFlags = RecvFlags(0);
 
     /// Received descriptors are close-on-exec, set atomically by the kernel as it installs them
     /// (`MSG_CMSG_CLOEXEC`), so a concurrent `fork`+`exec` in another thread cannot leak them.
     /// On macOS, which has no `MSG_CMSG_CLOEXEC`, the flag is set with `fcntl` right after
     /// receipt, which is not atomic.
+    ///
+    /// ```
+    /// assert_eq!(p9fd::RecvFlags::CLOEXEC.bits(), 1 << 30); // P9FD_CLOEXEC in p9fd.h
+    /// ```
     #[doc(alias = "MSG_CMSG_CLOEXEC")]
     pub const CLOEXEC: RecvFlags = RecvFlags(pass::CLOEXEC);
 
@@ -32,6 +61,12 @@ impl RecvFlags {
 
     /// The flags for these bits (p9fd's own, the same on every platform and the same as the C
     /// header's `P9FD_CLOEXEC`), or `None` if a bit is not one of these options.
+    ///
+    /// ```
+    /// use p9fd::RecvFlags;
+    /// assert_eq!(RecvFlags::from_bits(1 << 30), Some(RecvFlags::CLOEXEC));
+    /// assert_eq!(RecvFlags::from_bits(libc::MSG_PEEK), None);
+    /// ```
     pub const fn from_bits(bits: c_int) -> Option<RecvFlags> {
         if bits & !Self::CLOEXEC.0 == 0 {
             Some(RecvFlags(bits))
@@ -41,6 +76,11 @@ impl RecvFlags {
     }
 
     /// The bits (p9fd's, as `from_bits` takes them).
+    ///
+    /// ```
+    /// let f = p9fd::RecvFlags::CLOEXEC;
+    /// assert_eq!(p9fd::RecvFlags::from_bits(f.bits()), Some(f));
+    /// ```
     pub const fn bits(self) -> c_int {
         self.0
     }
@@ -177,6 +217,126 @@ pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 #[inline]
 pub fn send_fds(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
     Ok(pass::send(raw(sock), data, sys::raw_fds(fds))?)
+}
+
+/// Sends all of `data`, the descriptors `fds` (up to [`MAX_FDS`]) with its first part only,
+/// finishing the short sends a stream makes of a large message.
+///
+/// An `EINTR` is retried (the interrupted call sent nothing, so the framing holds), and on a
+/// non-blocking socket it waits for room (`poll`) rather than failing with `EAGAIN` after part
+/// of the message went. It never raises `SIGPIPE`. Nothing allocates.
+///
+/// # Errors
+///
+/// `EINVAL` for an empty `data` or too many descriptors (nothing sent), and the kernel's, as
+/// for [`send_fd`]. After an error an unknown prefix of `data` may have gone (with the
+/// descriptors, if any of it did): the stream's framing is then the caller's to give up.
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, b) = p9fd::pipe()?;
+/// let reader = std::thread::spawn(move || {
+///     let mut buf = vec![0; 1 << 16];
+///     let mut fds = [None];
+///     let (mut total, mut nfds) = (0, 0);
+///     while total < 1 << 20 {
+///         let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+///         (total, nfds) = (total + got.bytes, nfds + got.fds);
+///     }
+///     Ok::<_, std::io::Error>((total, nfds))
+/// });
+/// // more than the socket holds: sent in parts, the descriptor with the first
+/// p9fd::send_fds_all(&a, &vec![0; 1 << 20], &[std::io::stdout().as_fd()])?;
+/// assert_eq!(reader.join().unwrap()?, (1 << 20, 1));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "sendmsg")]
+pub fn send_fds_all(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
+    Ok(pass::send_all(raw(sock), data, sys::raw_fds(fds))?)
+}
+
+/// Who is on the other end of a connected Unix-domain socket, as the kernel knows it: the
+/// peer's credentials when it connected (or made the socket pair). Linux: `SO_PEERCRED`;
+/// the BSDs and macOS: `getpeereid` (no pid); illumos: `getpeerucred`. Nothing allocates
+/// (but on illumos, where the system call allocates its answer).
+///
+/// A server that hands out descriptors refuses a client of another uid:
+///
+/// ```
+/// let (server_end, _client) = p9fd::pipe()?;
+/// let me = unsafe { libc::geteuid() };
+/// let peer = p9fd::peer_credentials(&server_end)?;
+/// if peer.uid() != me {
+///     return Err(std::io::Error::from_raw_os_error(libc::EPERM));
+/// }
+/// assert_eq!(peer.pid(), Some(std::process::id() as libc::pid_t));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// The system's: `ENOTSOCK`, `ENOTCONN` (not connected), `EBADF`, ...
+#[doc(alias = "SO_PEERCRED")]
+#[doc(alias = "getpeereid")]
+pub fn peer_credentials(sock: impl AsFd) -> io::Result<Credentials> {
+    let (pid, uid, gid) = pass::peer(raw(sock))?;
+    Ok(Credentials {
+        pid: (pid > 0).then_some(pid),
+        uid,
+        gid,
+    })
+}
+
+/// A peer's credentials, from [`peer_credentials`].
+///
+/// ```
+/// let (a, _b) = p9fd::pipe()?;
+/// let c = p9fd::peer_credentials(&a)?;
+/// println!("uid {} gid {} pid {:?}", c.uid(), c.gid(), c.pid());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pid: Option<libc::pid_t>,
+    uid: libc::uid_t,
+    gid: libc::gid_t,
+}
+
+impl Credentials {
+    /// The peer's effective user id.
+    ///
+    /// ```
+    /// let (a, _b) = p9fd::pipe()?;
+    /// assert_eq!(p9fd::peer_credentials(&a)?.uid(), unsafe { libc::geteuid() });
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn uid(&self) -> libc::uid_t {
+        self.uid
+    }
+
+    /// The peer's effective group id.
+    ///
+    /// ```
+    /// let (a, _b) = p9fd::pipe()?;
+    /// assert_eq!(p9fd::peer_credentials(&a)?.gid(), unsafe { libc::getegid() });
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn gid(&self) -> libc::gid_t {
+        self.gid
+    }
+
+    /// The peer's process id, or `None` where the system does not report one (the BSDs and
+    /// macOS).
+    ///
+    /// ```
+    /// let (a, _b) = p9fd::pipe()?;
+    /// let pid = p9fd::peer_credentials(&a)?.pid();
+    /// assert!(pid.is_none() || pid == Some(std::process::id() as libc::pid_t));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn pid(&self) -> Option<libc::pid_t> {
+        self.pid
+    }
 }
 
 /// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the

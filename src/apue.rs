@@ -17,6 +17,17 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use crate::pass::apue as core_apue;
 
 /// What the server answered.
+///
+/// ```
+/// use p9fd::apue::{self, Reply};
+/// let (a, b) = p9fd::pipe()?;
+/// apue::send_status(&a, std::num::NonZeroU8::new(libc::EACCES as u8).unwrap(), b"")?;
+/// match apue::recv(&b, |_| Ok(()))? {
+///     (Reply::Status(s), _) => assert_eq!(i32::from(s.get()), libc::EACCES),
+///     (Reply::Fd(_), _) => unreachable!(),
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub enum Reply {
     /// Status 0 and its descriptor.
@@ -26,6 +37,15 @@ pub enum Reply {
 }
 
 /// Sends `fd` with status 0.
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::apue::send_fd(&a, std::io::stdout())?;
+/// let (reply, uid) = p9fd::apue::recv(&b, |_| Ok(()))?;
+/// assert!(matches!(reply, p9fd::apue::Reply::Fd(_)));
+/// assert_eq!(uid, unsafe { libc::geteuid() });
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
     Ok(core_apue::send_fd(
         sock.as_fd().as_raw_fd(),
@@ -40,6 +60,16 @@ pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
 ///
 /// `EINVAL` if `text` holds a 0 byte, which would end it early; the kernel's, as for
 /// [`crate::send_fds`]; `EAGAIN` if a non-blocking stream took only part of a long message.
+///
+/// ```
+/// use std::num::NonZeroU8;
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::apue::send_status(&a, NonZeroU8::new(libc::ENOENT as u8).unwrap(), b"no such file")?;
+/// let mut text = Vec::new();
+/// p9fd::apue::recv(&b, |t| Ok(text.extend_from_slice(t)))?;
+/// assert_eq!(text, b"no such file");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn send_status(sock: impl AsFd, status: NonZeroU8, text: &[u8]) -> io::Result<()> {
     Ok(core_apue::send_status(
         sock.as_fd().as_raw_fd(),
@@ -66,6 +96,14 @@ pub fn send_status(sock: impl AsFd, status: NonZeroU8, text: &[u8]) -> io::Resul
 /// - whatever `text` returns, and the kernel's errors.
 ///
 /// A nonzero status that comes with a descriptor is the status; the descriptor is closed.
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// drop(a);
+/// let err = p9fd::apue::recv(&b, |_| Ok(())).unwrap_err();
+/// assert_eq!(err.raw_os_error(), Some(libc::ECONNRESET));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn recv(
     sock: impl AsFd,
     text: impl FnMut(&[u8]) -> io::Result<()>,

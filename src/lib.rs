@@ -57,6 +57,8 @@
 //!   build has a panic handler that aborts, so it must not be linked into a Rust program that
 //!   has std (enable `std` with `capi` there).
 //! - `apue`: APUE's protocol, [`apue`] (with `std`), and its four C names (with `capi`).
+//! - `tokio`: [`tokio`](mod@crate::tokio), the same functions awaiting readiness on tokio's
+//!   `UnixStream` and `UnixDatagram` (tokio with its `net` feature only).
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 // Without std or capi the core has no caller (a build for the type checks only).
@@ -72,6 +74,8 @@ mod capi;
 pub mod cmsg;
 mod pass;
 mod sys;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 #[cfg(feature = "std")]
 pub use api::*;

@@ -33,6 +33,14 @@ impl Slot for Option<Fd> {
 }
 
 /// What [`recv_fds`](crate::recv_fds) received.
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// drop(a);
+/// let got = p9fd::recv_fds(&b, &mut [0; 4], &mut [None], p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!(got, p9fd::Received { bytes: 0, fds: 0 }); // end of file
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Received {
     /// Data bytes received.
@@ -50,6 +58,40 @@ pub(crate) fn send(sock: c_int, data: &[u8], fds: &[c_int]) -> Result<usize> {
         return Err(Errno(libc::EINVAL));
     }
     sys::sendmsg(sock, [data], fds, None)
+}
+
+/// Sends all of `data`, the descriptors `fds` with its first part only, finishing short sends.
+/// An EINTR is retried (the interrupted call sent nothing), and on a non-blocking socket an
+/// EAGAIN waits for room, so the framing is never lost: it returns when everything went, or
+/// with the first real error (and then an unknown prefix of `data` went, with the descriptors
+/// if anything did).
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn send_all(sock: c_int, data: &[u8], fds: &[c_int]) -> Result<()> {
+    if data.is_empty() {
+        return Err(Errno(libc::EINVAL));
+    }
+    let (mut sent, mut fds) = (0, fds);
+    while sent < data.len() {
+        match send(sock, &data[sent..], fds) {
+            Ok(n) => {
+                sent += n;
+                fds = &[];
+            }
+            Err(Errno(libc::EINTR)) => {}
+            Err(Errno(e)) if e == libc::EAGAIN || e == libc::EWOULDBLOCK => {
+                sys::wait_writable(sock)?
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Who is on the other end of a connected Unix-domain socket, as (pid, uid, gid); pid 0
+/// where the system does not say.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn peer(sock: c_int) -> Result<Creds> {
+    sys::peer_creds(sock)
 }
 
 /// lib9's sendfd: one zero byte carrying `fd`.

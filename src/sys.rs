@@ -388,6 +388,25 @@ pub(crate) fn sendmsg<const N: usize>(
     Ok(n as usize)
 }
 
+/// Waits until `sock` has room to send (poll, POLLOUT). An interrupted wait returns as if
+/// woken: the caller tries again.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
+pub(crate) fn wait_writable(sock: c_int) -> Result<()> {
+    let mut p = libc::pollfd {
+        fd: sock,
+        events: libc::POLLOUT,
+        revents: 0,
+    };
+    // SAFETY: the kernel reads and writes the one pollfd we pass.
+    if unsafe { libc::poll(&mut p, 1, -1) } < 0 {
+        let e = Errno::last();
+        if e.0 != libc::EINTR {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
 /// `socketpair(AF_UNIX, ty, 0)`.
 pub(crate) fn socketpair(ty: c_int) -> Result<(Fd, Fd)> {
     let mut sv: [c_int; 2] = [-1; 2];
@@ -542,7 +561,7 @@ pub(crate) fn set_passcred(_sock: c_int) -> Result<()> {
 /// Who the peer was when the connection was made, as (pid, uid, gid); pid 0 where the system
 /// does not say. Linux: SO_PEERCRED.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
 pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     let c: libc::ucred = getsockopt(sock, libc::SO_PEERCRED)?;
     Ok((c.pid, c.uid, c.gid))
@@ -555,7 +574,7 @@ pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     target_os = "dragonfly",
     target_vendor = "apple"
 ))]
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
 pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     let (mut uid, mut gid) = (0, 0);
     // SAFETY: the system writes one uid_t and one gid_t, which we provide.
@@ -566,7 +585,7 @@ pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
 }
 /// illumos: getpeerucred, which allocates the answer; freed here.
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
 pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
     let mut uc: *mut libc::ucred_t = ptr::null_mut();
     // SAFETY: on success the system stores a ucred_t it allocated in `uc`.

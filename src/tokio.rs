@@ -54,10 +54,22 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use ::tokio::io::Interest;
 use ::tokio::net::{UnixDatagram, UnixStream};
 
-use crate::{RecvFlags, Received};
+use crate::{Received, RecvFlags};
 
-/// A tokio socket that can carry descriptors: [`UnixStream`] and [`UnixDatagram`].
-pub trait Socket: AsFd + sealed::Sealed {
+/// A tokio socket that can carry descriptors: [`UnixStream`] and [`UnixDatagram`] (sealed).
+/// A split half reaches its stream through `.as_ref()`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let (a, b) = tokio::net::UnixStream::pair()?;
+/// let (_read, write) = a.into_split();
+/// p9fd::tokio::send_fd(write.as_ref(), std::io::stdout()).await?;
+/// # drop(p9fd::tokio::recv_fd(&b, p9fd::RecvFlags::CLOEXEC).await?);
+/// # Ok(())
+/// # }
+/// ```
+pub trait Socket: AsFd + Sync + sealed::Sealed {
     /// Runs `f` once the socket is ready for `interest`, and again after each `WouldBlock`
     /// (tokio's own `async_io`).
     #[doc(hidden)]

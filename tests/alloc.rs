@@ -1,4 +1,6 @@
-//! sendfd, recvfd and p9pipe never allocate: a counting allocator watches this thread.
+//! The blocking API never allocates (send_fd, recv_fd, pipe, send_fds, recv_fds,
+//! send_fds_all, peer_credentials, and their error paths): a counting allocator watches this
+//! thread.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -44,6 +46,9 @@ fn passing_descriptors_does_not_allocate() {
         drop(p9fd::recv_fd(&b, p9fd::RecvFlags::EMPTY).unwrap());
         p9fd::send_fds(&a, b"two", &[stdout.as_fd(), c.as_fd()]).unwrap();
         p9fd::recv_fds(&b, &mut buf, &mut slots, p9fd::RecvFlags::CLOEXEC).unwrap();
+        p9fd::send_fds_all(&a, b"whole", &[stdout.as_fd()]).unwrap();
+        p9fd::recv_fds(&b, &mut buf, &mut slots, p9fd::RecvFlags::CLOEXEC).unwrap();
+        assert!(p9fd::peer_credentials(&a).unwrap().pid().is_some());
         // and the error paths
         assert!(p9fd::send_fds(&a, b"", &[]).is_err());
         let (e, f) = p9fd::pipe().unwrap();
