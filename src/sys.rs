@@ -320,12 +320,12 @@ unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize 
     hdr.cmsg_type = kind;
     let end = at + space(data.len());
     // SAFETY: by the caller's contract everything up to `end` is in bounds: the header (written
-    // unaligned, so no alignment is assumed) over zeros that also fill any gap before the data
-    // (HDR < DATA on some systems), the data, and zeroed padding; so every byte the kernel reads
-    // is initialised.
+    // unaligned, so no alignment is assumed), zeros in any gap before the data (HDR < DATA on
+    // some systems; none on Linux), the data, and zeroed padding; so every byte the kernel
+    // reads is initialised.
     unsafe {
-        ptr::write_bytes(base.add(at), 0, DATA);
         base.add(at).cast::<libc::cmsghdr>().write_unaligned(hdr);
+        ptr::write_bytes(base.add(at + HDR), 0, DATA - HDR);
         ptr::copy_nonoverlapping(data.as_ptr(), base.add(at + DATA), data.len());
         ptr::write_bytes(
             base.add(at + DATA + data.len()),
