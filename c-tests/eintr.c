@@ -4,44 +4,15 @@
  */
 #include "t.h"
 
-#include <sys/time.h>
-
-static volatile sig_atomic_t alarms;
-
-static void
-onalarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-/* SIGALRM in 50 ms, with a handler that does not restart system calls. */
-static void
-alarm_soon(void)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = onalarm;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;
-	sigaction(SIGALRM, &sa, NULL);
-	memset(&it, 0, sizeof it);
-	it.it_value.tv_usec = 50000;
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 static void
 blocked_recvfd_is_eintr(void)
 {
 	int sv[2];
 
 	CHECK(p9pipe(sv) == 0);
-	alarms = 0;
-	alarm_soon();
+	t_alarm_soon();
 	CHECK_ERR(recvfd(sv[1]), EINTR);
-	CHECK(alarms == 1);
+	CHECK(t_alarms == 1);
 	/* nothing was lost: the next message arrives whole */
 	CHECK(t_passes(sv[0], sv[1], 2));
 	t_close2(sv);
@@ -67,10 +38,9 @@ blocked_sendfd_is_eintr_and_sends_nothing(void)
 		filled += n;
 	CHECK(errno == EAGAIN);
 	t_nonblock(sv[0], 0);
-	alarms = 0;
-	alarm_soon();
+	t_alarm_soon();
 	CHECK_ERR(sendfd(sv[0], p[1]), EINTR);
-	CHECK(alarms == 1);
+	CHECK(t_alarms == 1);
 	close(p[1]);
 	/* drain: exactly the filler, and no descriptor */
 	t_nonblock(sv[1], 1);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -440,6 +441,36 @@ t_oracle_eof(int p[2])
 	r = read(p[0], &c, 1);
 	close(p[0]);
 	return r == 0;
+}
+
+/* SIGALRMs caught since t_alarm_soon. */
+static volatile sig_atomic_t t_alarms;
+
+static inline void
+t_onalarm(int sig)
+{
+	(void)sig;
+	t_alarms++;
+}
+
+/*
+ * SIGALRM in 50 ms, with a handler installed without SA_RESTART: a system call blocked then
+ * fails with EINTR.
+ */
+static inline void
+t_alarm_soon(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = t_onalarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_usec = 50000;
+	t_alarms = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 /* Runs fn in a child process; returns its wait status. */

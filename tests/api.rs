@@ -2,6 +2,8 @@
 //! pipe's write end, drop every copy we know of: the read end must see end of file), which
 //! does not depend on what other tests running in parallel have open.
 
+mod common;
+use common::{eof, oracle};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -20,18 +22,6 @@ fn cloexec(fd: BorrowedFd<'_>) -> bool {
     #[allow(unsafe_code)]
     let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) };
     flags & libc::FD_CLOEXEC != 0
-}
-
-/// A pipe: the read end, and the write end to send around.
-fn oracle() -> (File, OwnedFd) {
-    let (r, w) = io::pipe().unwrap();
-    (File::from(OwnedFd::from(r)), OwnedFd::from(w))
-}
-
-/// Whether every copy of the oracle's write end is gone.
-fn eof(mut r: File) -> bool {
-    let mut b = [0u8];
-    matches!(r.read(&mut b), Ok(0))
 }
 
 #[test]

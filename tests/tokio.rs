@@ -5,23 +5,14 @@
 //! the read end must see end of file), as in tests/api.rs.
 #![cfg(feature = "tokio")]
 
-use std::fs::File;
-use std::io::{self, Read};
+mod common;
+use common::{eof, oracle};
+use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
 
 use p9fd::{MAX_FDS, RecvFlags};
 use tokio::net::{UnixDatagram, UnixStream};
-
-fn oracle() -> (File, OwnedFd) {
-    let (r, w) = io::pipe().unwrap();
-    (File::from(OwnedFd::from(r)), OwnedFd::from(w))
-}
-
-fn eof(mut r: File) -> bool {
-    let mut b = [0u8];
-    matches!(r.read(&mut b), Ok(0))
-}
 
 #[tokio::test]
 async fn a_receiver_waiting_before_the_send_gets_the_descriptor() {

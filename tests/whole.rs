@@ -4,23 +4,14 @@
 //! `peer_credentials` between two processes with different uids (the child drops to 65534
 //! when we are root). Every descriptor must arrive exactly once (pipe-EOF oracle).
 
-use std::fs::File;
-use std::io::{self, Read};
+mod common;
+use common::{eof, oracle};
+use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::time::Duration;
 
 use p9fd::{MAX_FDS, RecvFlags};
-
-fn oracle() -> (File, OwnedFd) {
-    let (r, w) = io::pipe().unwrap();
-    (File::from(OwnedFd::from(r)), OwnedFd::from(w))
-}
-
-fn eof(mut r: File) -> bool {
-    let mut b = [0u8];
-    matches!(r.read(&mut b), Ok(0))
-}
 
 /// Reads everything from `sock` slowly until end of file: the bytes, and how many
 /// descriptors came (each closed at once).

@@ -9,7 +9,6 @@
 #include "../t.h"
 
 #include <sched.h>
-#include <sys/time.h>
 
 static char text[256];
 static size_t ntext;
@@ -31,28 +30,6 @@ short_take(int fd, const void *buf, size_t n)
 	(void)fd;
 	(void)buf;
 	return n - 1;	/* and errno untouched */
-}
-
-static void
-onalarm(int sig)
-{
-	(void)sig;
-}
-
-/* SIGALRM in 50 ms, with a handler that does not restart system calls. */
-static void
-alarm_soon(void)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = onalarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	memset(&it, 0, sizeof it);
-	it.it_value.tv_usec = 50000;
-	setitimer(ITIMER_REAL, &it, NULL);
 }
 
 static void
@@ -80,7 +57,7 @@ text_before_eintr_is_handed_over_then_the_status(void)
 	CHECK(p9pipe(sv) == 0);
 	ntext = 0;
 	CHECK(write(sv[0], "busy", 4) == 4);
-	alarm_soon();
+	t_alarm_soon();
 	CHECK_ERR(recv_fd(sv[1], keep), EINTR);
 	CHECK(ntext == 4 && memcmp(text, "busy", 4) == 0);
 	CHECK(write(sv[0], "\0\5", 2) == 2);
