@@ -3,8 +3,8 @@
 //! Sockets and descriptors to send are descriptor numbers the caller lends for the call;
 //! received descriptors come out as [`Fd`]s, owned from the moment they are parsed, so that any
 //! the caller does not get is closed before the call returns. Errors are [`Errno`] values.
-//! Nothing here allocates, retries or raises a signal. The C ABI and the std API both sit on
-//! these functions.
+//! Nothing here allocates or raises a signal, and nothing retries but [`send_all`], whose job
+//! it is. The C ABI and the std API both sit on these functions.
 
 use core::ffi::c_int;
 
