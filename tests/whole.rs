@@ -51,8 +51,9 @@ fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing(
     let data: Vec<u8> = (0..(4usize << 20)).map(|i| (i % 253) as u8).collect();
     let reader = slow_reader(b);
     #[allow(unsafe_code)]
-    // SAFETY: pthread_self has no precondition.
-    let me = unsafe { libc::pthread_self() };
+    // SAFETY: pthread_self has no precondition. Carried as an integer: on musl pthread_t is a
+    // pointer, which is not Send.
+    let me = unsafe { libc::pthread_self() } as usize;
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stop = done.clone();
     let pest = std::thread::spawn(move || {
@@ -61,7 +62,7 @@ fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing(
             #[allow(unsafe_code)]
             // SAFETY: `me` is the test's thread, alive until `done` is set.
             unsafe {
-                libc::pthread_kill(me, libc::SIGUSR1)
+                libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR1)
             };
             sent += 1;
             std::thread::sleep(Duration::from_millis(1));
