@@ -418,6 +418,31 @@ pub(crate) fn socketpair(ty: c_int) -> Result<(Fd, Fd)> {
     Ok((Fd(sv[0]), Fd(sv[1])))
 }
 
+/// `setsockopt(2)` of a SOL_SOCKET option whose value is an int.
+#[cfg_attr(
+    not(any(
+        all(feature = "apue", any(target_os = "linux", target_os = "android")),
+        target_vendor = "apple"
+    )),
+    allow(dead_code)
+)]
+fn set_int_option(sock: c_int, opt: c_int, value: c_int) -> Result<()> {
+    // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `value`.
+    let r = unsafe {
+        libc::setsockopt(
+            sock,
+            libc::SOL_SOCKET,
+            opt,
+            (&raw const value).cast(),
+            size_of::<c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(Errno::last());
+    }
+    Ok(())
+}
+
 /// `getsockopt(2)` of a SOL_SOCKET option whose value is a plain `T` (an int, a ucred).
 fn getsockopt<T: Copy>(sock: c_int, opt: c_int) -> Result<T> {
     let mut v = MaybeUninit::<T>::zeroed();
@@ -454,17 +479,7 @@ fn before_send(_sock: c_int) {}
 const SEND_FLAGS: c_int = 0;
 #[cfg(target_vendor = "apple")]
 fn before_send(sock: c_int) {
-    let on: c_int = 1;
-    // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `on`.
-    unsafe {
-        libc::setsockopt(
-            sock,
-            libc::SOL_SOCKET,
-            libc::SO_NOSIGPIPE,
-            (&raw const on).cast(),
-            size_of::<c_int>() as libc::socklen_t,
-        )
-    };
+    let _ = set_int_option(sock, libc::SO_NOSIGPIPE, 1);
 }
 
 /// sendmsg itself. musl's wrapper copies the control data into a 1024-byte buffer (ENOMEM
@@ -536,21 +551,7 @@ pub(crate) fn send_creds() -> Option<Creds> {
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
 pub(crate) fn set_passcred(sock: c_int) -> Result<()> {
-    let on: c_int = 1;
-    // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `on`.
-    let r = unsafe {
-        libc::setsockopt(
-            sock,
-            libc::SOL_SOCKET,
-            libc::SO_PASSCRED,
-            (&raw const on).cast(),
-            size_of::<c_int>() as libc::socklen_t,
-        )
-    };
-    if r < 0 {
-        return Err(Errno::last());
-    }
-    Ok(())
+    set_int_option(sock, libc::SO_PASSCRED, 1)
 }
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 #[cfg_attr(not(feature = "apue"), allow(dead_code))]
