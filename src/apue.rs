@@ -108,10 +108,34 @@ pub fn recv(
     sock: impl AsFd,
     text: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<(Reply, u32)> {
-    let (reply, uid) = core_apue::recv_reply(sock.as_fd().as_raw_fd(), text)?;
-    let reply = match reply {
-        core_apue::Reply::Fd(fd) => Reply::Fd(fd.into()),
-        core_apue::Reply::Status(s) => Reply::Status(s),
-    };
-    Ok((reply, uid))
+    let (reply, uid) = core_apue::recv_reply(sock.as_fd().as_raw_fd(), true, text)?;
+    Ok((reply.into(), uid.unwrap_or_default()))
+}
+
+/// Receives one reply as [`recv`] does, without asking who sent it (C's `recv_fd`): so it
+/// works on every socket, datagram sockets on FreeBSD, macOS and OpenBSD included, where the
+/// system cannot say who the peer is and [`recv`] fails before reading anything.
+///
+/// # Errors
+///
+/// As [`recv`].
+///
+/// ```
+/// let (a, b) = p9fd::pipe()?;
+/// p9fd::apue::send_fd(&a, &std::io::stdin())?;
+/// assert!(matches!(p9fd::apue::recv_reply(&b, |_| Ok(()))?, p9fd::apue::Reply::Fd(_)));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn recv_reply(sock: impl AsFd, text: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<Reply> {
+    let (reply, _) = core_apue::recv_reply(sock.as_fd().as_raw_fd(), false, text)?;
+    Ok(reply.into())
+}
+
+impl From<core_apue::Reply> for Reply {
+    fn from(r: core_apue::Reply) -> Reply {
+        match r {
+            core_apue::Reply::Fd(fd) => Reply::Fd(fd.into()),
+            core_apue::Reply::Status(s) => Reply::Status(s),
+        }
+    }
 }

@@ -260,9 +260,11 @@ type Userfunc = Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) 
 
 /// APUE's reply as C sees it: the descriptor, or -status with errno set to the status.
 #[cfg(feature = "apue")]
-fn apue_reply(r: Result<(apue::Reply, u32)>, uid: *mut libc::uid_t) -> c_int {
+fn apue_reply(r: Result<(apue::Reply, Option<u32>)>, uid: *mut libc::uid_t) -> c_int {
     ret(r, |(reply, u)| {
-        if !uid.is_null() {
+        if let Some(u) = u
+            && !uid.is_null()
+        {
             // SAFETY: a non-NULL `uidptr` points to a uid_t, as APUE's prototype says.
             unsafe { uid.write(u) };
         }
@@ -350,7 +352,7 @@ pub extern "C" fn recv_fd(
     fd: c_int,
     userfunc: Option<unsafe extern "C" fn(c_int, *const c_void, libc::size_t) -> libc::ssize_t>,
 ) -> c_int {
-    let r = borrow(fd).and_then(|s| apue::recv_reply(s, apue_text(userfunc)));
+    let r = borrow(fd).and_then(|s| apue::recv_reply(s, false, apue_text(userfunc)));
     apue_reply(r, core::ptr::null_mut())
 }
 
@@ -370,6 +372,6 @@ pub extern "C" fn recv_ufd(
     if uidptr.is_null() {
         return ret(Err(Errno(libc::EFAULT)), |()| 0);
     }
-    let r = borrow(fd).and_then(|s| apue::recv_reply(s, apue_text(userfunc)));
+    let r = borrow(fd).and_then(|s| apue::recv_reply(s, true, apue_text(userfunc)));
     apue_reply(r, uidptr)
 }

@@ -6,7 +6,8 @@
 use core::ffi::c_int;
 use core::mem::size_of;
 
-use crate::sys::{self, ALIGN, DATA, LEVEL_AT, align};
+use crate::sys;
+pub use crate::sys::Layout;
 
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, installed when the receiver set
 /// SO_PASSPIDFD. Linux only: elsewhere type 4 is something else (FreeBSD's SCM_BINTIME).
@@ -59,16 +60,20 @@ impl<'a> Cmsg<'a> {
 }
 
 /// Iterates over control messages, as `CMSG_FIRSTHDR`/`CMSG_NXTHDR` do, but bounds-checked: a
-/// header that does not fit, or a `cmsg_len` shorter than a header or longer than what is
-/// left, ends the walk.
+/// header that does not fit, or a `cmsg_len` shorter than a header, ends the walk. A last
+/// message whose `cmsg_len` runs past the end was cut off by the kernel, which copied out what
+/// fit (illumos before 2024 and macOS leave `cmsg_len` at the full length): its data is what
+/// came back.
 #[derive(Clone, Debug)]
 pub struct Messages<'a> {
+    layout: Layout,
     rest: &'a [u8],
 }
 
-/// Walks the control area `control`: exactly the `msg_controllen` bytes `recvmsg` returned.
+/// Walks the control area `control` in this system's layout: exactly the `msg_controllen`
+/// bytes `recvmsg` returned.
 pub fn messages(control: &[u8]) -> Messages<'_> {
-    Messages { rest: control }
+    sys::NATIVE.messages(control)
 }
 
 fn int_at(bytes: &[u8], at: usize) -> Option<c_int> {
@@ -80,94 +85,58 @@ impl<'a> Iterator for Messages<'a> {
     type Item = Cmsg<'a>;
 
     fn next(&mut self) -> Option<Cmsg<'a>> {
-        let rest = self.rest;
+        let (l, rest) = (self.layout, self.rest);
         self.rest = &[];
-        let len = sys::cmsg_len(rest)?;
-        if len < DATA || len > rest.len() {
+        let len = l.cmsg_len(rest)?;
+        if len < l.data {
             return None;
         }
         let msg = Cmsg {
-            level: int_at(rest, LEVEL_AT)?,
-            kind: int_at(rest, LEVEL_AT + 4)?,
-            data: rest.get(DATA..len)?,
+            level: int_at(rest, l.level_at)?,
+            kind: int_at(rest, l.level_at + 4)?,
+            data: rest.get(l.data..len.min(rest.len()))?,
         };
-        self.rest = rest.get(align(len)..).unwrap_or(&[]);
+        // a length past the end was the last message (the walk ends)
+        self.rest = rest.get(l.align(len.min(rest.len()))..).unwrap_or(&[]);
         Some(msg)
     }
 }
 
-/// The sender's credentials from an SCM_CREDENTIALS message, as (pid, uid, gid). A pid of 0
-/// means the kernel had none to give (nobody had SO_PASSCRED when the message was sent), so it
-/// counts as no credentials.
+/// The sender's credentials from an SCM_CREDENTIALS message, as (pid, uid, gid), in this
+/// system's layout. A pid of 0 means the kernel had none to give (nobody had SO_PASSCRED when
+/// the message was sent), so it counts as no credentials.
 pub fn credentials(control: &[u8]) -> Option<(i32, u32, u32)> {
-    let m = messages(control)
-        .find(|m| m.level == libc::SOL_SOCKET && Some(m.kind) == SCM_CREDENTIALS)?;
-    let word = |i: usize| -> Option<[u8; 4]> { m.data.get(i * 4..i * 4 + 4)?.try_into().ok() };
-    let pid = i32::from_ne_bytes(word(0)?);
-    let uid = u32::from_ne_bytes(word(1)?);
-    let gid = u32::from_ne_bytes(word(2)?);
-    (pid != 0).then_some((pid, uid, gid))
+    sys::NATIVE.credentials(control)
 }
 
-/// The usual shape, recognised in a few instructions: the control area is exactly one
-/// SCM_RIGHTS message. Returns its data. Anything else (nothing, several messages, another
-/// kind) is `None`, for the general walk.
+/// Whether the control area is exactly one SCM_RIGHTS message, in this system's layout; its
+/// data if so. See [`Layout::only_rights`].
 #[inline]
 pub fn only_rights(control: &[u8]) -> Option<&[u8]> {
-    // The level and type, adjacent ints on every platform, compared as one 8-byte word.
-    const RIGHTS: [u8; 8] = {
-        let (l, t) = (
-            libc::SOL_SOCKET.to_ne_bytes(),
-            libc::SCM_RIGHTS.to_ne_bytes(),
-        );
-        [l[0], l[1], l[2], l[3], t[0], t[1], t[2], t[3]]
-    };
-    let (hdr, data) = control.split_first_chunk::<DATA>()?;
-    let len = sys::cmsg_len(hdr)?.checked_sub(DATA)?;
-    // One message: its data then less than CMSG_ALIGN's padding end the area.
-    let pad = data.len().checked_sub(len)?;
-    if *hdr[LEVEL_AT..].first_chunk::<8>()? != RIGHTS || pad >= ALIGN {
-        return None;
-    }
-    Some(&data[..len])
+    sys::NATIVE.only_rights(control)
 }
 
 /// Why a received message is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// MSG_CTRUNC: the kernel dropped descriptors (the receiver's table is full, or a security
-    /// module said no). Reported as EMFILE.
+    /// MSG_CTRUNC: the kernel dropped descriptors (the receiver's table is full, a security
+    /// module said no, or more arrived than the control buffer holds). Reported as EMFILE, or
+    /// EMSGSIZE when the buffer came back full.
     Truncated,
+    /// MSG_TRUNC: a datagram or record longer than the data buffer, whose rest the kernel
+    /// discarded. Reported as EMSGSIZE.
+    Cut,
     /// More SCM_RIGHTS descriptors arrived than the caller had room for. Reported as EMSGSIZE
     /// (recvfd: EBADMSG).
     TooMany,
 }
 
-/// Judges a received message: how many SCM_RIGHTS descriptors it hands the caller, who has
-/// `room` for that many, or why it is refused. `flags` is the returned `msg_flags`.
-///
-/// Whatever the verdict, every descriptor of every message for which [`Cmsg::carries_fds`]
-/// holds has been installed, and must then be kept (SCM_RIGHTS, on `Ok`) or closed.
+/// Judges a received message in this system's layout; see [`Layout::judge`].
 pub fn judge(control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal> {
-    if flags & libc::MSG_CTRUNC != 0 {
-        return Err(Refusal::Truncated);
-    }
-    let n: usize = messages(control)
-        .filter(Cmsg::is_rights)
-        .map(|m| m.fds().count())
-        .sum();
-    if n > room {
-        return Err(Refusal::TooMany);
-    }
-    Ok(n)
+    sys::NATIVE.judge(control, flags, room)
 }
 
-/// Where every descriptor the kernel installed goes, in the order they arrived: `Some(i)`, the
-/// caller's slot `i`, or `None`, to be closed. Returned with [`judge`]'s verdict, on which it
-/// rests: on `Ok(n)` the SCM_RIGHTS descriptors fill slots `0, 1, ...` (at most `n`, so
-/// within `room`) and any SCM_PIDFD is closed; on `Err` every one is closed. Each number of
-/// every message for which [`Cmsg::carries_fds`] holds comes out exactly once; negative
-/// numbers, which the kernel never installs, are not descriptors and are left out.
+/// Routes a received message's descriptors in this system's layout; see [`Layout::route`].
 pub fn route(
     control: &[u8],
     flags: c_int,
@@ -176,28 +145,132 @@ pub fn route(
     Result<usize, Refusal>,
     impl Iterator<Item = (c_int, Option<usize>)> + '_,
 ) {
-    let verdict = judge(control, flags, room);
-    let keep = verdict.is_ok();
-    let mut next = 0;
-    let route = messages(control)
-        .filter(Cmsg::carries_fds)
-        .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
-        .filter(|&(fd, _)| fd >= 0)
-        .map(move |(fd, rights)| {
-            let slot = (keep && rights).then(|| {
-                next += 1;
-                next - 1
+    sys::NATIVE.route(control, flags, room)
+}
+
+/// The parser, in any layout: the kernel models read other systems' control messages with it.
+impl Layout {
+    /// Walks the control area `control`: exactly the `msg_controllen` bytes `recvmsg`
+    /// returned.
+    pub fn messages(self, control: &[u8]) -> Messages<'_> {
+        Messages {
+            layout: self,
+            rest: control,
+        }
+    }
+
+    /// See [`credentials`].
+    pub fn credentials(self, control: &[u8]) -> Option<(i32, u32, u32)> {
+        let m = self
+            .messages(control)
+            .find(|m| m.level == libc::SOL_SOCKET && Some(m.kind) == SCM_CREDENTIALS)?;
+        let word = |i: usize| -> Option<[u8; 4]> { m.data.get(i * 4..i * 4 + 4)?.try_into().ok() };
+        let pid = i32::from_ne_bytes(word(0)?);
+        let uid = u32::from_ne_bytes(word(1)?);
+        let gid = u32::from_ne_bytes(word(2)?);
+        (pid != 0).then_some((pid, uid, gid))
+    }
+
+    /// The usual shape, recognised from its header alone: a control area of `len` bytes that
+    /// starts with `head` (at least the header) is exactly one SCM_RIGHTS message, whose data
+    /// ends within `len`, followed by less than one padding unit. Returns its data's length.
+    /// Anything else (nothing, several messages, another kind, one cut off) is `None`, for the
+    /// general walk.
+    #[inline(always)]
+    pub fn rights_len(self, head: &[u8], len: usize) -> Option<usize> {
+        // The level and type, adjacent ints on every platform, compared as one 8-byte word.
+        const RIGHTS: [u8; 8] = {
+            let (l, t) = (
+                libc::SOL_SOCKET.to_ne_bytes(),
+                libc::SCM_RIGHTS.to_ne_bytes(),
+            );
+            [l[0], l[1], l[2], l[3], t[0], t[1], t[2], t[3]]
+        };
+        let n = self.cmsg_len(head)?.checked_sub(self.data)?;
+        let pad = len.checked_sub(self.data + n)?;
+        if *head.get(self.level_at..)?.first_chunk::<8>()? != RIGHTS || pad >= self.align {
+            return None;
+        }
+        Some(n)
+    }
+
+    /// [`rights_len`](Self::rights_len) over a whole control area: its one SCM_RIGHTS
+    /// message's data.
+    #[inline]
+    pub fn only_rights(self, control: &[u8]) -> Option<&[u8]> {
+        let n = self.rights_len(control, control.len())?;
+        control.get(self.data..self.data + n)
+    }
+
+    /// Judges a received message: how many SCM_RIGHTS descriptors it hands the caller, who has
+    /// `room` for that many, or why it is refused. `flags` is the returned `msg_flags` (less
+    /// MSG_TRUNC where the caller takes part of a datagram, as lib9's recvfd does).
+    ///
+    /// Whatever the verdict, every descriptor of every message for which
+    /// [`Cmsg::carries_fds`] holds has been installed, and must then be kept (SCM_RIGHTS, on
+    /// `Ok`) or closed.
+    pub fn judge(self, control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal> {
+        if flags & libc::MSG_CTRUNC != 0 {
+            return Err(Refusal::Truncated);
+        }
+        if flags & libc::MSG_TRUNC != 0 {
+            return Err(Refusal::Cut);
+        }
+        let n: usize = self
+            .messages(control)
+            .filter(Cmsg::is_rights)
+            .map(|m| m.fds().count())
+            .sum();
+        if n > room {
+            return Err(Refusal::TooMany);
+        }
+        Ok(n)
+    }
+
+    /// Where every descriptor the kernel installed goes, in the order they arrived: `Some(i)`,
+    /// the caller's slot `i`, or `None`, to be closed. Returned with [`judge`](Self::judge)'s
+    /// verdict, on which it rests: on `Ok(n)` the SCM_RIGHTS descriptors fill slots `0, 1, ...`
+    /// (at most `n`, so within `room`) and any SCM_PIDFD is closed; on `Err` every one is
+    /// closed. Each whole int of every message for which [`Cmsg::carries_fds`] holds comes out
+    /// exactly once, a cut-off last message's included; negative numbers, which the kernel
+    /// never installs, are not descriptors and are left out.
+    pub fn route(
+        self,
+        control: &[u8],
+        flags: c_int,
+        room: usize,
+    ) -> (
+        Result<usize, Refusal>,
+        impl Iterator<Item = (c_int, Option<usize>)> + '_,
+    ) {
+        let verdict = self.judge(control, flags, room);
+        let keep = verdict.is_ok();
+        let mut next = 0;
+        let route = self
+            .messages(control)
+            .filter(Cmsg::carries_fds)
+            .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
+            .filter(|&(fd, _)| fd >= 0)
+            .map(move |(fd, rights)| {
+                let slot = (keep && rights).then(|| {
+                    next += 1;
+                    next - 1
+                });
+                (fd, slot)
             });
-            (fd, slot)
-        });
-    (verdict, route)
+        (verdict, route)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::sys::{space, test_header};
+    use crate::sys::{DATA, NATIVE, space, test_header};
+
+    fn align(n: usize) -> usize {
+        NATIVE.align(n)
+    }
 
     /// One control message as the kernel lays it out: header, data, zero padding.
     fn cmsg(level: c_int, kind: c_int, data: &[u8]) -> Vec<u8> {
@@ -312,19 +385,24 @@ mod tests {
     #[test]
     fn bad_lengths_end_the_walk() {
         let mut c = rights(&[3]);
-        // a header that claims more than there is
-        let mut long = rights(&[4]);
+        // a header that claims more than there is: cut off by the kernel, its whole ints are
+        // descriptors (illumos before 2024, macOS)
+        let mut long = rights(&[4, 5]);
         set_len(&mut long, 1000);
-        c.extend(&long);
-        assert_eq!(all_fds(&c), [(true, 3)]);
+        c.extend(&long[..long.len() - 2]);
+        assert_eq!(all_fds(&c), [(true, 3), (true, 4)]);
+        assert_eq!(judge(&c, libc::MSG_CTRUNC, 9), Err(Refusal::Truncated));
+        assert_eq!(only_rights(&long), None);
         // a length shorter than a header
         let mut short = rights(&[4]);
         set_len(&mut short, DATA - 1);
         assert_eq!(messages(&short).count(), 0);
         // a header cut short
         assert_eq!(messages(&rights(&[4])[..DATA - 1]).count(), 0);
-        // a message cut short of its data
-        assert_eq!(messages(&rights(&[4])[..DATA + 2]).count(), 0);
+        // a message cut short of its data: no whole int
+        let cut = rights(&[4]);
+        assert_eq!(messages(&cut[..DATA + 2]).count(), 1);
+        assert_eq!(all_fds(&cut[..DATA + 2]), []);
     }
 
     #[test]

@@ -8,8 +8,8 @@
 
 use core::ffi::c_int;
 
-use crate::cmsg::{self, Cmsg, Refusal};
-use crate::sys::{self, Creds, Errno, Fd, Result};
+use crate::cmsg::{Cmsg, Refusal};
+use crate::sys::{self, Creds, Errno, Fd, FullTable, Result, System};
 
 #[cfg(feature = "apue")]
 pub(crate) mod apue;
@@ -101,15 +101,24 @@ pub(crate) fn send_fd(sock: c_int, fd: c_int) -> Result<()> {
 }
 
 /// lib9's recvfd: one byte carrying exactly one descriptor. ECONNRESET at end of file;
-/// EBADMSG for no descriptor or more than one (all closed).
+/// EBADMSG for no descriptor or more than one (all closed). On a datagram socket it reads one
+/// byte of the message, as lib9 does: the rest is discarded and not an error.
 #[inline(always)]
 pub(crate) fn recv_fd(sock: c_int, cloexec: bool) -> Result<Fd> {
+    recv_fd_on(&mut Os, sock, cloexec)
+}
+
+/// [`recv_fd`] on any kernel.
+#[inline(always)]
+pub(crate) fn recv_fd_on<K: Kernel>(k: &mut K, sock: c_int, cloexec: bool) -> Result<Fd> {
     let mut byte = [0u8];
     let mut slot = [None];
-    match recv(sock, &mut byte, &mut slot, cloexec) {
+    match recv_on(k, sock, &mut byte, &mut slot, cloexec, Part::Allowed) {
         Ok((got, _)) => match slot {
             [Some(fd)] => Ok(fd),
-            [None] if got.bytes == 0 && !is_datagram(sock) => Err(Errno(libc::ECONNRESET)),
+            [None] if got.bytes == 0 && k.socket_type(sock) != Ok(libc::SOCK_DGRAM) => {
+                Err(Errno(libc::ECONNRESET))
+            }
             [None] => Err(Errno(libc::EBADMSG)),
         },
         Err(Errno(libc::EMSGSIZE)) => Err(Errno(libc::EBADMSG)),
@@ -117,21 +126,78 @@ pub(crate) fn recv_fd(sock: c_int, cloexec: bool) -> Result<Fd> {
     }
 }
 
-/// On a datagram socket an empty message is not end of file.
-fn is_datagram(sock: c_int) -> bool {
-    sys::socket_type(sock).is_ok_and(|t| t == libc::SOCK_DGRAM)
-}
-
 /// Plan 9's pipe: a connected pair of Unix-domain stream sockets, inherited across exec.
 pub(crate) fn pipe() -> Result<(Fd, Fd)> {
     sys::socketpair(libc::SOCK_STREAM)
 }
 
+/// The kernel as the receive sees it: `recvmsg`, the socket's type and the peer's
+/// credentials, with the facts of its system. [`Os`] is this system's; the kernel models
+/// (`tests/models/`) are others, run on this one.
+///
+/// # Safety
+/// Every descriptor number in an SCM_RIGHTS or SCM_PIDFD message that `recvmsg` writes is one
+/// installed in this process's table for that call alone: the receive owns it and closes it
+/// unless it hands it out.
+#[allow(unsafe_code)] // a contract only: the trait has no unsafe code
+pub(crate) unsafe trait Kernel {
+    /// The system's facts.
+    const SYSTEM: System;
+    /// `recvmsg(2)`; see [`sys::recvmsg`].
+    fn recvmsg(
+        &mut self,
+        sock: c_int,
+        data: &mut [u8],
+        control: Option<&mut sys::RecvControl>,
+        flags: c_int,
+    ) -> Result<sys::Received>;
+    /// `SO_TYPE`.
+    fn socket_type(&mut self, sock: c_int) -> Result<c_int>;
+    /// Who the peer is, as (pid, uid, gid); see [`sys::peer_creds`].
+    fn peer_creds(&mut self, sock: c_int) -> Result<Creds>;
+}
+
+/// This system's kernel.
+pub(crate) struct Os;
+
+// SAFETY: descriptors in the control messages the real recvmsg returns were installed for
+// that call alone.
+#[allow(unsafe_code)]
+unsafe impl Kernel for Os {
+    const SYSTEM: System = sys::SYSTEM;
+    #[inline(always)]
+    fn recvmsg(
+        &mut self,
+        sock: c_int,
+        data: &mut [u8],
+        control: Option<&mut sys::RecvControl>,
+        flags: c_int,
+    ) -> Result<sys::Received> {
+        sys::recvmsg(sock, data, control, flags)
+    }
+    fn socket_type(&mut self, sock: c_int) -> Result<c_int> {
+        sys::socket_type(sock)
+    }
+    fn peer_creds(&mut self, sock: c_int) -> Result<Creds> {
+        sys::peer_creds(sock)
+    }
+}
+
+/// Whether a receive takes part of a datagram or record longer than its buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// No: MSG_TRUNC is EMSGSIZE, every descriptor closed (the message is gone either way).
+    Refused,
+    /// Yes, as lib9's recvfd reads one byte of whatever came.
+    Allowed,
+}
+
 /// The one receive: up to `data.len()` bytes into `data` (EINVAL if empty) and the message's
 /// descriptors into the first slots of `fds`, and the sender's credentials if the message
 /// carried them (SCM_CREDENTIALS, with SO_PASSCRED on). EMSGSIZE if more descriptors arrived
-/// than `fds` has slots, EMFILE if the kernel dropped some (MSG_CTRUNC): all closed, and
-/// `fds` untouched.
+/// than `fds` has slots or than the control buffer holds, or (unless `part` allows it) the
+/// message was longer than `data`; EMFILE if the kernel could not install them (a full
+/// table): all closed, the message consumed, and `fds` untouched.
 #[inline(always)]
 pub(crate) fn recv<S: Slot>(
     sock: c_int,
@@ -139,23 +205,45 @@ pub(crate) fn recv<S: Slot>(
     fds: &mut [S],
     cloexec: bool,
 ) -> Result<(Received, Option<Creds>)> {
+    recv_on(&mut Os, sock, data, fds, cloexec, Part::Refused)
+}
+
+/// [`recv`] on any kernel, with the choice of [`Part`].
+#[inline(always)]
+pub(crate) fn recv_on<K: Kernel, S: Slot>(
+    k: &mut K,
+    sock: c_int,
+    data: &mut [u8],
+    fds: &mut [S],
+    cloexec: bool,
+    part: Part,
+) -> Result<(Received, Option<Creds>)> {
     if data.is_empty() {
         return Err(Errno(libc::EINVAL));
     }
+    let system = K::SYSTEM;
     let mut control = sys::RecvControl::new();
-    let got = sys::recvmsg(sock, data, &mut control, cloexec)?;
-    // The usual answer first: exactly one SCM_RIGHTS message that fits (so no credentials).
-    if got.flags & libc::MSG_CTRUNC == 0
-        && let Some(ints) = control.head(got.control_len).and_then(cmsg::only_rights)
+    let flags = sys::recv_flags(&system, cloexec);
+    let got = match k.recvmsg(sock, data, Some(&mut control), flags) {
+        Ok(got) => got,
+        Err(e) => return Err(refused(k, sock, data, e)),
+    };
+    let refuse = match part {
+        Part::Refused => libc::MSG_CTRUNC | libc::MSG_TRUNC,
+        Part::Allowed => libc::MSG_CTRUNC,
+    };
+    // The usual answer first: exactly one SCM_RIGHTS message, of any size, that fits (so no
+    // credentials).
+    if got.flags & refuse == 0
+        && let Some(ints) = control.only_rights(system.layout, got.control_len)
         && ints.len() / size_of::<c_int>() <= fds.len()
     {
         let mut n = 0;
-        for (slot, fd) in fds
-            .iter_mut()
-            .zip(Cmsg::ints(ints).filter_map(|raw| sys::own(raw, cloexec)))
-        {
-            slot.put(fd);
-            n += 1;
+        for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
+            if let Some(fd) = sys::own(&system, raw, cloexec) {
+                slot.put(fd);
+                n += 1;
+            }
         }
         let got = Received {
             bytes: got.bytes,
@@ -168,16 +256,57 @@ pub(crate) fn recv<S: Slot>(
         Some(slot) => slot.put(fd),
         None => drop(fd), // never: the route stays within the room
     };
-    let (bytes, flags, len) = (got.bytes, got.flags, got.control_len);
-    recv_general(&mut control, room, &mut put, cloexec, bytes, flags, len)
+    let flags = got.flags & (refuse | !(libc::MSG_CTRUNC | libc::MSG_TRUNC));
+    let (bytes, len) = (got.bytes, got.control_len);
+    recv_general(
+        &system,
+        &mut control,
+        room,
+        &mut put,
+        cloexec,
+        bytes,
+        flags,
+        len,
+    )
 }
 
-/// Every other answer: [`cmsg::route`] decides, and every descriptor that arrived is either
-/// handed out (`put` into the caller's slot `i`, `i < room`) or closed. Out of line, so that
-/// the usual answer's code stays small, and not generic, so that there is one copy of it.
+/// A `recvmsg` that failed. Where the system reports a full table as an error (the BSDs,
+/// macOS, illumos: [`FullTable::Fails`]), the kernel has disposed of the descriptors, and on
+/// some socket types left the message queued: that message is consumed here (received once
+/// more, without waiting, and whatever it brings closed), and the error is EMFILE, as on Linux.
+/// The second receive has a control buffer, as the first: xnu leaves installed any descriptor
+/// that a receive without one does not take. Any other error is the kernel's.
 #[cold]
 #[inline(never)]
+fn refused<K: Kernel>(k: &mut K, sock: c_int, data: &mut [u8], e: Errno) -> Errno {
+    let system = K::SYSTEM;
+    let FullTable::Fails { errno, kept } = system.full_table else {
+        return e;
+    };
+    if e.0 != errno {
+        return e;
+    }
+    if k.socket_type(sock).is_ok_and(|ty| kept.has(ty)) {
+        let mut control = sys::RecvControl::new();
+        if let Ok(got) = k.recvmsg(sock, data, Some(&mut control), libc::MSG_DONTWAIT) {
+            let control = control.bytes(system.layout, got.control_len);
+            for (raw, _) in system.layout.route(control, got.flags, 0).1 {
+                drop(sys::own(&system, raw, false));
+            }
+        }
+    }
+    Errno(libc::EMFILE)
+}
+
+/// Every other answer: [`Layout::route`](crate::cmsg::Layout::route) decides, and every
+/// descriptor that arrived is either handed out (`put` into the caller's slot `i`, `i < room`)
+/// or closed. Out of line, so that the usual answer's code stays small, and not generic, so
+/// that there is one copy of it.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn recv_general(
+    system: &System,
     control: &mut sys::RecvControl,
     room: usize,
     put: &mut dyn FnMut(usize, Fd),
@@ -187,11 +316,12 @@ fn recv_general(
     control_len: usize,
 ) -> Result<(Received, Option<Creds>)> {
     // The fields one by one, not the struct: by value they stay in registers on the fast path.
-    let control = control.bytes(control_len);
-    let (verdict, route) = cmsg::route(control, flags, room);
+    let layout = system.layout;
+    let control = control.bytes(layout, control_len);
+    let (verdict, route) = layout.route(control, flags, room);
     let mut n = 0;
     for (raw, slot) in route {
-        let Some(fd) = sys::own(raw, cloexec) else {
+        let Some(fd) = sys::own(system, raw, cloexec) else {
             continue;
         };
         match slot {
@@ -203,8 +333,17 @@ fn recv_general(
         }
     }
     match verdict {
-        Ok(_) => Ok((Received { bytes, fds: n }, cmsg::credentials(control))),
-        Err(Refusal::Truncated) => Err(Errno(libc::EMFILE)),
-        Err(Refusal::TooMany) => Err(Errno(libc::EMSGSIZE)),
+        Ok(_) => Ok((Received { bytes, fds: n }, layout.credentials(control))),
+        // The kernel cut the control messages: on Linux because it could not install the
+        // descriptors (a full table), unless the buffer came back with no room for another
+        // one; elsewhere a full table is an error, and a cut is always a buffer too small.
+        Err(Refusal::Truncated)
+            if system.full_table == FullTable::Ctrunc
+                && control_len + size_of::<c_int>() <= sys::RECV_SPACE =>
+        {
+            Err(Errno(libc::EMFILE))
+        }
+        Err(Refusal::Truncated) => Err(Errno(libc::EMSGSIZE)),
+        Err(Refusal::Cut | Refusal::TooMany) => Err(Errno(libc::EMSGSIZE)),
     }
 }

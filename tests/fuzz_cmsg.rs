@@ -8,7 +8,7 @@
 //! - every descriptor number in an SCM_RIGHTS or SCM_PIDFD message is routed exactly once,
 //!   to a caller's slot or to be closed;
 //! - slots are handed out only on success, only for SCM_RIGHTS, as 0, 1, ... within the room;
-//! - MSG_CTRUNC is always an error;
+//! - MSG_CTRUNC is always an error, and so is MSG_TRUNC;
 //! - nothing past `msg_controllen` is read: the answers depend only on those bytes;
 //! - the fast path (`only_rights`) agrees with the general one (`judge`);
 //! - nothing panics.
@@ -47,8 +47,9 @@ fn align(n: usize) -> usize {
 }
 
 /// The reference walk: (level, type, data) of each message, stopping where the kernel's layout
-/// rules say the area ends (a header that does not fit, or a length below a header or past
-/// the end).
+/// rules say the area ends (a header that does not fit, or a length below a header). A length
+/// past the end is a last message the kernel cut off (illumos before 2020, macOS): its data is
+/// what is there.
 fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
     let mut out = Vec::new();
     let mut at = 0;
@@ -58,11 +59,15 @@ fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
             8 => u64::from_ne_bytes(word(LEN_AT, 8).try_into().unwrap()) as usize,
             _ => u32::from_ne_bytes(word(LEN_AT, 4).try_into().unwrap()) as usize,
         };
-        if len < DATA || len > control.len() - at {
+        if len < DATA || control.len() - at < DATA {
             break;
         }
         let level = i32::from_ne_bytes(word(LEVEL_AT, 4).try_into().unwrap());
         let kind = i32::from_ne_bytes(word(TYPE_AT, 4).try_into().unwrap());
+        if len > control.len() - at {
+            out.push((level, kind, &control[at + DATA..]));
+            break;
+        }
         out.push((level, kind, &control[at + DATA..at + len]));
         at += align(len);
         if at > control.len() {
@@ -190,7 +195,7 @@ proptest! {
         let slots: Vec<usize> = routed.iter().filter_map(|r| r.1).collect();
         match verdict {
             Ok(n) => {
-                prop_assert!(f & libc::MSG_CTRUNC == 0);
+                prop_assert!(f & (libc::MSG_CTRUNC | libc::MSG_TRUNC) == 0);
                 prop_assert!(n <= room);
                 // slots 0, 1, ... for exactly the SCM_RIGHTS descriptors, in order
                 prop_assert_eq!(&slots, &(0..slots.len()).collect::<Vec<_>>());
@@ -208,6 +213,8 @@ proptest! {
                 prop_assert!(slots.is_empty(), "a refused message hands out nothing");
                 if f & libc::MSG_CTRUNC != 0 {
                     prop_assert_eq!(why, Refusal::Truncated);
+                } else if f & libc::MSG_TRUNC != 0 {
+                    prop_assert_eq!(why, Refusal::Cut);
                 } else {
                     prop_assert_eq!(why, Refusal::TooMany);
                 }
@@ -303,11 +310,14 @@ fn seed_layouts() {
         cmsg::judge(cut, libc::MSG_CTRUNC, 1),
         Err(Refusal::Truncated)
     );
-    // cmsg_len past the end (macOS-style, rustix #1683): the walk ends
-    let mut over = rights(&[5]);
+    // cmsg_len past the end (macOS-style, rustix #1683; illumos before 2020): the message
+    // was cut off, and its whole ints are descriptors the kernel installed
+    let mut over = rights(&[5, 6])[..DATA + 6].to_vec();
     over[LEN_AT] = 200;
-    assert_eq!(cmsg::messages(&over).count(), 0);
-    assert_eq!(cmsg::judge(&over, 0, 1), Ok(0));
+    assert_eq!(cmsg::messages(&over).count(), 1);
+    assert_eq!(installed(&over), [(5, true)]);
+    assert_eq!(cmsg::judge(&over, 0, 1), Ok(1));
+    assert_eq!(cmsg::only_rights(&over), None);
     // [cred][rights 253][pidfd]: 253 go to slots, the pidfd is closed
     let fds: Vec<i32> = (10..263).collect();
     let mut all = cred.clone();

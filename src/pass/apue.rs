@@ -14,7 +14,7 @@
 use core::ffi::c_int;
 use core::num::NonZeroU8;
 
-use crate::pass::recv;
+use crate::pass::{Kernel, Os, Part, recv_on};
 use crate::sys::{self, Creds, Errno, Fd, Result};
 
 /// What the server answered.
@@ -58,9 +58,13 @@ fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
     Ok(())
 }
 
-/// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with
-/// the sender's uid: from the credentials the message carried, or else the peer's at connect
-/// time (SO_PEERCRED). SO_PASSCRED is turned on for the socket.
+/// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with,
+/// if `want_uid`, the sender's uid: from the credentials the message carried (Linux), or else
+/// the peer's at connect time (SO_PEERCRED, LOCAL_PEERCRED, ...). Where messages carry no
+/// credentials (everywhere but Linux) the socket is asked first, so that a socket that cannot
+/// say (a datagram socket on FreeBSD, macOS or OpenBSD) fails with the kernel's error before
+/// anything is read; without `want_uid` it is never asked. SO_PASSCRED is turned on for the
+/// socket.
 ///
 /// On a stream it reads the message in pieces of at most two bytes, so that it never consumes
 /// a byte of the next message; on datagram and seqpacket sockets a message is one read.
@@ -72,14 +76,25 @@ fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
 /// the descriptor is closed.
 pub(crate) fn recv_reply<E: From<Errno>>(
     sock: c_int,
+    want_uid: bool,
     text: impl FnMut(&[u8]) -> core::result::Result<(), E>,
-) -> core::result::Result<(Reply, u32), E> {
+) -> core::result::Result<(Reply, Option<u32>), E> {
+    recv_reply_on(&mut Os, sock, want_uid, text)
+}
+
+/// [`recv_reply`] on any kernel.
+pub(crate) fn recv_reply_on<K: Kernel, E: From<Errno>>(
+    k: &mut K,
+    sock: c_int,
+    want_uid: bool,
+    text: impl FnMut(&[u8]) -> core::result::Result<(), E>,
+) -> core::result::Result<(Reply, Option<u32>), E> {
     let mut text = Text {
         buf: [0; 256],
         n: 0,
         sink: text,
     };
-    let r = recv_text(sock, &mut text);
+    let r = recv_text(k, sock, want_uid, &mut text);
     // Text that arrived reaches the sink whatever the outcome (EINTR, EAGAIN, end of file
     // included), as the book's recv_fd hands it over as it reads it; a retry then hands over
     // only what comes next. The receive's own error comes first.
@@ -121,12 +136,19 @@ impl<E, F: FnMut(&[u8]) -> core::result::Result<(), E>> Text<F> {
     }
 }
 
-fn recv_text<E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
+fn recv_text<K: Kernel, E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
+    k: &mut K,
     sock: c_int,
+    want_uid: bool,
     text: &mut Text<F>,
-) -> core::result::Result<(Reply, u32), E> {
+) -> core::result::Result<(Reply, Option<u32>), E> {
+    // Who the peer is, asked before anything is read where no message will say.
+    let peer = match want_uid && !K::SYSTEM.creds_in_message {
+        true => Some(k.peer_creds(sock)?),
+        false => None,
+    };
     sys::set_passcred(sock)?;
-    let stream = sys::socket_type(sock)? == libc::SOCK_STREAM;
+    let stream = k.socket_type(sock)? == libc::SOCK_STREAM;
     let mut buf = [0u8; 4096];
     let mut fd: Option<Fd> = None;
     let mut creds = None;
@@ -138,11 +160,11 @@ fn recv_text<E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
             (true, true) => 1,
         };
         let mut slot = [None];
-        let (got, c) = match recv(sock, &mut buf[..want], &mut slot, false) {
+        let (got, c) = match recv_on(k, sock, &mut buf[..want], &mut slot, false, Part::Refused) {
             Err(Errno(libc::EMSGSIZE)) => return Err(Errno(libc::EBADMSG).into()),
             r => r?,
         };
-        creds = c.or(creds);
+        creds = c.or(creds).or(peer);
         if let [Some(new)] = slot
             && fd.replace(new).is_some()
         {
@@ -154,7 +176,7 @@ fn recv_text<E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
             return match bytes {
                 [t @ .., 0, s] if !t.contains(&0) => {
                     text.push(t)?;
-                    Ok(reply(*s, fd, creds, sock)?)
+                    Ok(reply(k, *s, fd, creds, want_uid, sock)?)
                 }
                 _ => Err(Errno(libc::EBADMSG).into()),
             };
@@ -172,18 +194,28 @@ fn recv_text<E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<(), E>>(
             (true, _) => return Err(Errno(libc::EBADMSG).into()),
         }
     };
-    Ok(reply(status, fd, creds, sock)?)
+    Ok(reply(k, status, fd, creds, want_uid, sock)?)
 }
 
-fn reply(status: u8, fd: Option<Fd>, creds: Option<Creds>, sock: c_int) -> Result<(Reply, u32)> {
+fn reply<K: Kernel>(
+    k: &mut K,
+    status: u8,
+    fd: Option<Fd>,
+    creds: Option<Creds>,
+    want_uid: bool,
+    sock: c_int,
+) -> Result<(Reply, Option<u32>)> {
     let reply = match (NonZeroU8::new(status), fd) {
         (Some(s), _) => Reply::Status(s), // a descriptor sent with an error is closed
         (None, Some(fd)) => Reply::Fd(fd),
         (None, None) => return Err(Errno(libc::EBADMSG)),
     };
-    let uid = match creds {
-        Some((_, uid, _)) => uid,
-        None => sys::peer_creds(sock)?.1,
+    let uid = match (creds, want_uid) {
+        (_, false) => None,
+        (Some((_, uid, _)), true) => Some(uid),
+        // Linux, a message without credentials: SO_PEERCRED, which every connected Unix
+        // socket answers.
+        (None, true) => Some(k.peer_creds(sock)?.1),
     };
     Ok((reply, uid))
 }

@@ -11,6 +11,56 @@ use core::ffi::c_int;
 use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
+mod system;
+#[cfg(any(
+    test,
+    not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "illumos",
+        target_os = "solaris"
+    ))
+))]
+pub(crate) use system::Kinds;
+pub use system::Layout;
+pub(crate) use system::{Cloexec, FullTable, System};
+
+// One file per system family, with every way it differs: its facts (compiled on every host
+// for the tests, which model each kernel on this one) and its calls (on that system only).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod linux;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use linux as os;
+#[cfg(any(test, target_os = "freebsd"))]
+pub(crate) mod freebsd;
+#[cfg(target_os = "freebsd")]
+use freebsd as os;
+#[cfg(any(test, target_os = "dragonfly"))]
+pub(crate) mod dragonfly;
+#[cfg(target_os = "dragonfly")]
+use dragonfly as os;
+#[cfg(any(test, target_os = "openbsd"))]
+pub(crate) mod openbsd;
+#[cfg(target_os = "openbsd")]
+use openbsd as os;
+#[cfg(any(test, target_os = "netbsd"))]
+pub(crate) mod netbsd;
+#[cfg(target_os = "netbsd")]
+use netbsd as os;
+#[cfg(any(test, target_vendor = "apple"))]
+pub(crate) mod apple;
+#[cfg(target_vendor = "apple")]
+use apple as os;
+#[cfg(any(test, target_os = "illumos", target_os = "solaris"))]
+pub(crate) mod illumos;
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+use illumos as os;
+
+/// The system this is built for.
+pub(crate) const SYSTEM: System = os::SYSTEM;
+use os::{CMSG_CLOEXEC, SCM_CREDS, SEND_FLAGS, before_send, errno_location, raw_sendmsg};
+pub(crate) use os::{peer_creds, send_creds, set_passcred};
+
 /// An errno value: how every failure is reported inside the crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Errno(pub(crate) c_int);
@@ -32,28 +82,6 @@ impl Errno {
         // SAFETY: as in `last`.
         unsafe { *errno_location() = self.0 };
     }
-}
-
-/// Where the calling thread's errno lives: the one name each C library gives it.
-#[cfg(any(target_os = "linux", target_os = "emscripten", target_os = "redox"))]
-unsafe fn errno_location() -> *mut c_int {
-    // SAFETY: no precondition; the C library returns this thread's errno.
-    unsafe { libc::__errno_location() }
-}
-#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-unsafe fn errno_location() -> *mut c_int {
-    // SAFETY: as above.
-    unsafe { libc::__error() }
-}
-#[cfg(any(target_os = "openbsd", target_os = "netbsd", target_os = "android"))]
-unsafe fn errno_location() -> *mut c_int {
-    // SAFETY: as above.
-    unsafe { libc::__errno() }
-}
-#[cfg(any(target_os = "illumos", target_os = "solaris"))]
-unsafe fn errno_location() -> *mut c_int {
-    // SAFETY: as above.
-    unsafe { libc::___errno() }
 }
 
 /// A descriptor this process owns: closed when dropped, unless given away by
@@ -102,61 +130,37 @@ pub(crate) fn abort() -> ! {
     unsafe { libc::abort() }
 }
 
-/// Most descriptors one message can carry: Linux's `SCM_MAX_FD`, p9fd's limit everywhere.
+/// Most descriptors one message can carry: Linux's `SCM_MAX_FD`, p9fd's limit everywhere (and
+/// lower where the system's is: [`System::max_send`]).
 pub(crate) const MAXFDS: usize = 253;
 
-// The control-message layout, from the platform's own `cmsghdr` and CMSG_* macros (the libc
-// crate's): a 16-byte header with an 8-byte `cmsg_len` and 8-byte padding on 64-bit Linux with
-// glibc; 12 bytes and 4-byte padding on 32-bit Linux, macOS and illumos; a 12-byte header whose
-// data starts at 16 on 64-bit FreeBSD; a 4-byte `cmsg_len` and 4 bytes of padding in a 16-byte
-// header on 64-bit musl.
+/// This system's control-message layout, as its family's file states it. Where the libc crate
+/// knows the same layout (everywhere but NetBSD on aarch64, see `netbsd.rs`), its `cmsghdr`
+/// and CMSG_* macros must agree, or the build fails.
+pub(crate) const NATIVE: Layout = SYSTEM.layout;
 
 /// Size of a `cmsghdr`.
-pub(crate) const HDR: usize = size_of::<libc::cmsghdr>();
+pub(crate) const HDR: usize = NATIVE.hdr;
+/// Where a control message's data starts, from its header: `CMSG_LEN(0)`.
+pub(crate) const DATA: usize = NATIVE.data;
+/// `CMSG_ALIGN`'s unit.
+pub(crate) const ALIGN: usize = NATIVE.align;
+
 // SAFETY: CMSG_LEN and CMSG_SPACE are arithmetic on their argument; the libc crate declares
 // them unsafe only because it declares all the CMSG_* macros alike.
-const CMSG_LEN_0: u32 = unsafe { libc::CMSG_LEN(0) };
+const LIBC_DATA: usize = unsafe { libc::CMSG_LEN(0) } as usize;
 // SAFETY: as above.
-const CMSG_SPACE_1: u32 = unsafe { libc::CMSG_SPACE(1) };
-/// Where a control message's data starts, from its header: `CMSG_LEN(0)`.
-pub(crate) const DATA: usize = CMSG_LEN_0 as usize;
-/// `CMSG_ALIGN`'s unit: a message's data is padded to a multiple of it, so the next header
-/// starts at `align(cmsg_len)`.
-pub(crate) const ALIGN: usize = CMSG_SPACE_1 as usize - DATA;
-/// Where `cmsg_len` lies in a header, and its size as the kernel writes it: everything before
-/// `cmsg_level`. That is a `size_t` on Linux whatever the C library's struct says (musl
-/// declares a `socklen_t` and padding, where the kernel writes 8 bytes), and a `socklen_t` on
-/// the BSDs, macOS and illumos.
-pub(crate) const LEN_AT: usize = offset_of!(libc::cmsghdr, cmsg_len);
-pub(crate) const LEN_SIZE: usize = LEVEL_AT - LEN_AT;
-/// Where `cmsg_level` lies; `cmsg_type` follows it.
-pub(crate) const LEVEL_AT: usize = offset_of!(libc::cmsghdr, cmsg_level);
+const LIBC_ALIGN: usize = unsafe { libc::CMSG_SPACE(1) } as usize - LIBC_DATA;
+const _: () = assert!(NATIVE.is_sane() && HDR == size_of::<libc::cmsghdr>());
+const _: () = assert!(NATIVE.len_at == offset_of!(libc::cmsghdr, cmsg_len));
+const _: () = assert!(NATIVE.level_at == offset_of!(libc::cmsghdr, cmsg_level));
+const _: () = assert!(NATIVE.level_at + 4 == offset_of!(libc::cmsghdr, cmsg_type));
+const _: () = assert!(os::LIBC_LAYOUT_WRONG || (DATA == LIBC_DATA && ALIGN == LIBC_ALIGN));
+const _: () = assert!(SYSTEM.max_send <= MAXFDS);
 
-const _: () = assert!(ALIGN.is_power_of_two() && DATA.is_multiple_of(ALIGN) && DATA >= HDR);
-const _: () = assert!(LEN_SIZE == 4 || LEN_SIZE == 8);
-const _: () = assert!(offset_of!(libc::cmsghdr, cmsg_type) == LEVEL_AT + 4);
-// SAFETY: as above.
-const _: () = assert!(space(MAXFDS * 4) == unsafe { libc::CMSG_SPACE(MAXFDS as u32 * 4) } as usize);
-
-/// `CMSG_ALIGN`: `n` rounded up to the padding unit.
-pub(crate) const fn align(n: usize) -> usize {
-    (n + ALIGN - 1) & !(ALIGN - 1)
-}
-
-/// `CMSG_SPACE`: room one control message with `n` data bytes takes, padding included.
+/// `CMSG_SPACE` in this system's layout.
 pub(crate) const fn space(n: usize) -> usize {
-    DATA + align(n)
-}
-
-/// The `cmsg_len` of the header at the start of `hdr`, read as the platform lays it out; `None`
-/// if `hdr` is shorter than a header.
-#[inline(always)]
-pub(crate) fn cmsg_len(hdr: &[u8]) -> Option<usize> {
-    let b = hdr.get(..HDR)?.get(LEN_AT..LEN_AT + LEN_SIZE)?;
-    match *b {
-        [a, b, c, d] => Some(u32::from_ne_bytes([a, b, c, d]) as usize),
-        _ => usize::try_from(u64::from_ne_bytes(b.try_into().ok()?)).ok(),
-    }
+    NATIVE.space(n)
 }
 
 /// The sender's credentials, as (pid, uid, gid).
@@ -166,7 +170,7 @@ pub(crate) type Creds = (i32, u32, u32);
 /// FreeBSD's SCM_CREDS about 84, NetBSD's with groups about 90), an SCM_SECURITY label (a
 /// context string; 256 bytes is far above what SELinux or AppArmor produce), SCM_RIGHTS with
 /// `MAXFDS` descriptors and an SCM_PIDFD. The library never truncates anything itself.
-const RECV_SPACE: usize =
+pub(crate) const RECV_SPACE: usize =
     space(256) + space(256) + space(MAXFDS * size_of::<c_int>()) + space(size_of::<c_int>());
 
 /// A control buffer aligned as a `cmsghdr` must be (on every platform: 4 or 8).
@@ -204,29 +208,51 @@ impl RecvControl {
         Some(unsafe { &*(ptr::slice_from_raw_parts(head.as_ptr().cast::<u8>(), len)) })
     }
 
-    /// The `len` bytes `recvmsg` returned (at most the buffer), every one of them initialised.
+    /// The data of the one SCM_RIGHTS message the kernel returned, if that is all it returned
+    /// (see [`Layout::rights_len`]), of any size: the receive's usual
+    /// answer, found without the padding walk.
+    #[inline(always)]
+    pub(crate) fn only_rights(&self, layout: Layout, len: usize) -> Option<&[u8]> {
+        let head = self.head(len.min(PREZEROED))?;
+        let n = layout.rights_len(head, len)?;
+        let data = self.0.0.get(layout.data..layout.data + n)?;
+        // SAFETY: the kernel wrote the header it returned and the `cmsg_len` bytes that header
+        // says, which `rights_len` checked lie within the `len` it returned: the data bytes
+        // are initialised.
+        Some(unsafe { &*(ptr::slice_from_raw_parts(data.as_ptr().cast::<u8>(), n)) })
+    }
+
+    /// The `len` bytes `recvmsg` returned (at most the buffer), every one of them initialised,
+    /// read in `layout`.
     ///
     /// The kernel writes each control message's header and data, then skips the padding that
     /// aligns the next one. This walks the headers as the kernel laid them out and zeroes each
-    /// padding; where a header is inconsistent (which the kernel never writes), the rest is
-    /// zeroed, and the parser, which applies the same rule, ends its walk there too.
-    pub(crate) fn bytes(&mut self, len: usize) -> &[u8] {
+    /// padding. A last header whose `cmsg_len` runs past `len` was cut off by the kernel (which
+    /// copied out `len` bytes of it): those bytes are its. Where a header is inconsistent
+    /// (which the kernel never writes), the rest is zeroed, and the parser, which applies the
+    /// same rules, ends its walk there too.
+    pub(crate) fn bytes(&mut self, layout: Layout, len: usize) -> &[u8] {
         let buf = &mut self.0.0[..len.min(RECV_SPACE)];
         let len = buf.len();
         let mut at = 0;
         while at < len {
-            let end = if at + HDR <= len {
+            let end = if at + layout.hdr <= len {
                 // SAFETY: a whole header lies at `at`, and the kernel writes headers whole, at
-                // exactly these offsets, so its HDR bytes are initialised.
-                let hdr = unsafe { &*ptr::slice_from_raw_parts(buf.as_ptr().add(at).cast(), HDR) };
-                match cmsg_len(hdr) {
-                    Some(n) if n >= DATA && n <= len - at => at + n,
+                // exactly these offsets, so its bytes are initialised.
+                let hdr =
+                    unsafe { &*ptr::slice_from_raw_parts(buf.as_ptr().add(at).cast(), layout.hdr) };
+                match layout.cmsg_len(hdr) {
+                    Some(n) if n >= layout.data => at + n.min(len - at),
                     _ => at,
                 }
             } else {
                 at
             };
-            let next = if end == at { len } else { align(end).min(len) };
+            let next = if end == at {
+                len
+            } else {
+                layout.align(end).min(len)
+            };
             for b in &mut buf[end..next] {
                 b.write(0);
             }
@@ -239,9 +265,18 @@ impl RecvControl {
         // just zeroed (padding, and any rest after an inconsistent header).
         unsafe { &*(ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
     }
+
+    /// Writes `bytes` at the start of the buffer as a kernel would, for the kernel models.
+    #[cfg(test)]
+    pub(crate) fn fill(&mut self, bytes: &[u8]) {
+        for (b, v) in self.0.0.iter_mut().zip(bytes) {
+            b.write(*v);
+        }
+    }
 }
 
 /// What one `recvmsg` returned.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Received {
     /// Data bytes received.
     pub bytes: usize,
@@ -252,15 +287,14 @@ pub(crate) struct Received {
 }
 
 /// `recvmsg(2)` into `data`, with room in `control` for every control message the kernel can
-/// deliver.
+/// deliver (or none: the kernel then disposes of any descriptors the message carried).
 #[inline(always)]
 pub(crate) fn recvmsg(
     sock: c_int,
     data: &mut [u8],
-    control: &mut RecvControl,
-    cloexec: bool,
+    control: Option<&mut RecvControl>,
+    flags: c_int,
 ) -> Result<Received> {
-    let buf = &mut control.0.0;
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast(),
         iov_len: data.len(),
@@ -270,11 +304,14 @@ pub(crate) fn recvmsg(
     let mut msg: libc::msghdr = unsafe { zeroed() };
     msg.msg_iov = &mut iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = buf.as_mut_ptr().cast();
-    msg.msg_controllen = buf.len() as _;
+    if let Some(control) = control {
+        let buf = &mut control.0.0;
+        msg.msg_control = buf.as_mut_ptr().cast();
+        msg.msg_controllen = buf.len() as _;
+    }
     // SAFETY: the kernel writes at most `iov_len` bytes to `data` and at most
-    // `msg_controllen` bytes to `buf`; both borrows outlive the call.
-    let n = unsafe { libc::recvmsg(sock, &mut msg, recv_flags(cloexec)) };
+    // `msg_controllen` bytes to the control buffer; both borrows outlive the call.
+    let n = unsafe { libc::recvmsg(sock, &mut msg, flags) };
     if n < 0 {
         return Err(Errno::last());
     }
@@ -286,19 +323,29 @@ pub(crate) fn recvmsg(
 }
 
 /// Takes ownership of a descriptor number found in a control message from `recvmsg`, which
-/// was asked to install it close-on-exec or not (see [`after_receipt`]).
+/// was asked to install it close-on-exec or not ([`recv_flags`]); where the system cannot be
+/// relied on for that ([`System::cloexec`]), close-on-exec is set here.
 ///
 /// Returns `None` for a negative number, which the kernel never installs.
 #[inline(always)]
-pub(crate) fn own(raw: c_int, cloexec: bool) -> Option<Fd> {
+pub(crate) fn own(system: &System, raw: c_int, cloexec: bool) -> Option<Fd> {
     if raw < 0 {
         return None;
     }
-    after_receipt(raw, cloexec);
+    if cloexec && system.cloexec != Cloexec::Atomic {
+        set_cloexec(raw);
+    }
     // Ownership, not memory: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that
     // recvmsg just returned: the kernel installed it in our table for this call alone, so
     // nothing else owns it, and the parser hands each such number out exactly once.
     Some(Fd(raw))
+}
+
+/// Close-on-exec, set after receipt.
+#[cold]
+fn set_cloexec(fd: c_int) {
+    // SAFETY: F_SETFD on a descriptor we own; it touches no memory.
+    unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
 }
 
 /// Control buffer for sending: credentials (Linux's 12-byte SCM_CREDENTIALS), then
@@ -336,10 +383,20 @@ unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize 
     end
 }
 
+/// More descriptors than one message of `system` may carry: EINVAL, before anything is sent.
+#[inline(always)]
+pub(crate) fn check_send(system: &System, n: usize) -> Result<()> {
+    if n > system.max_send {
+        return Err(Errno(libc::EINVAL));
+    }
+    Ok(())
+}
+
 /// `sendmsg(2)` of the byte slices in `data` (gathered, as one message) with `fds` attached as
 /// one SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS (Linux; elsewhere `creds` is always
 /// `None`, see [`send_creds`]), never raising SIGPIPE. More than `MAXFDS` descriptors is
-/// EINVAL, as the kernel says, with nothing sent.
+/// EINVAL, as Linux's kernel says, with nothing sent;
+/// so is more than this system's limit ([`check_send`]).
 #[inline(always)]
 pub(crate) fn sendmsg<const N: usize>(
     sock: c_int,
@@ -347,9 +404,7 @@ pub(crate) fn sendmsg<const N: usize>(
     fds: &[c_int],
     creds: Option<Creds>,
 ) -> Result<usize> {
-    if fds.len() > MAXFDS {
-        return Err(Errno(libc::EINVAL));
-    }
+    check_send(&SYSTEM, fds.len())?;
     let mut control: SendControl = Aligned([MaybeUninit::uninit(); SEND_SPACE]);
     let base = control.0.as_mut_ptr().cast::<u8>();
     let mut len = 0;
@@ -381,7 +436,7 @@ pub(crate) fn sendmsg<const N: usize>(
     before_send(sock);
     // SAFETY: the kernel only reads: the slices of `data` through `iov`, and `msg_controllen`
     // initialised bytes of the control buffer; all outlive the call.
-    let n = unsafe { raw_sendmsg(sock, &msg, SEND_FLAGS) };
+    let n = unsafe { raw_sendmsg(sock, &raw const msg, SEND_FLAGS) };
     if n < 0 {
         return Err(Errno::last());
     }
@@ -426,7 +481,7 @@ pub(crate) fn socketpair(ty: c_int) -> Result<(Fd, Fd)> {
     )),
     allow(dead_code)
 )]
-fn set_int_option(sock: c_int, opt: c_int, value: c_int) -> Result<()> {
+pub(crate) fn set_int_option(sock: c_int, opt: c_int, value: c_int) -> Result<()> {
     // SAFETY: the kernel reads `size_of::<c_int>()` bytes of `value`.
     let r = unsafe {
         libc::setsockopt(
@@ -443,13 +498,12 @@ fn set_int_option(sock: c_int, opt: c_int, value: c_int) -> Result<()> {
     Ok(())
 }
 
-/// `getsockopt(2)` of a SOL_SOCKET option whose value is a plain `T` (an int, a ucred).
-fn getsockopt<T: Copy>(sock: c_int, opt: c_int) -> Result<T> {
+/// `getsockopt(2)` of an option whose value is a plain `T` (an int, a ucred).
+pub(crate) fn getsockopt<T: Copy>(sock: c_int, level: c_int, opt: c_int) -> Result<T> {
     let mut v = MaybeUninit::<T>::zeroed();
     let mut len = size_of::<T>() as libc::socklen_t;
     // SAFETY: the kernel writes at most `len` bytes to `v`, which has that many.
-    let r =
-        unsafe { libc::getsockopt(sock, libc::SOL_SOCKET, opt, v.as_mut_ptr().cast(), &mut len) };
+    let r = unsafe { libc::getsockopt(sock, level, opt, v.as_mut_ptr().cast(), &mut len) };
     if r < 0 {
         return Err(Errno::last());
     }
@@ -460,163 +514,81 @@ fn getsockopt<T: Copy>(sock: c_int, opt: c_int) -> Result<T> {
 
 /// The socket's type (`SO_TYPE`): SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
 pub(crate) fn socket_type(sock: c_int) -> Result<c_int> {
-    getsockopt(sock, libc::SO_TYPE)
+    getsockopt(sock, libc::SOL_SOCKET, libc::SO_TYPE)
 }
 
-// ---- What differs by platform: one small, named place each. ----
-
-/// How SIGPIPE is avoided: MSG_NOSIGNAL on every send, where the system has it.
-#[cfg(not(target_vendor = "apple"))]
-const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-#[cfg(not(target_vendor = "apple"))]
-#[inline(always)]
-fn before_send(_sock: c_int) {}
-
-/// macOS: no MSG_NOSIGNAL in its documented API; SO_NOSIGPIPE on the socket instead, set before
-/// each send (idempotent; the setting stays on the socket). If it fails (not a socket, ...),
-/// sendmsg reports why.
-#[cfg(target_vendor = "apple")]
-const SEND_FLAGS: c_int = 0;
-#[cfg(target_vendor = "apple")]
-fn before_send(sock: c_int) {
-    let _ = set_int_option(sock, libc::SO_NOSIGPIPE, 1);
-}
-
-/// sendmsg itself. musl's wrapper copies the control data into a 1024-byte buffer (ENOMEM
-/// beyond it: 253 descriptors need 1032 bytes), so there p9fd makes the system call directly;
-/// the msghdr and cmsghdr it built are already the kernel's layout, their padding zeroed.
-///
-/// # Safety
-/// As sendmsg(2): `msg` and what it points to are valid for reading.
-#[cfg(not(all(target_os = "linux", target_env = "musl")))]
-#[inline(always)]
-unsafe fn raw_sendmsg(sock: c_int, msg: &libc::msghdr, flags: c_int) -> isize {
-    // SAFETY: by the caller's contract.
-    unsafe { libc::sendmsg(sock, msg, flags) as isize }
-}
-#[cfg(all(target_os = "linux", target_env = "musl"))]
-#[inline(always)]
-unsafe fn raw_sendmsg(sock: c_int, msg: &libc::msghdr, flags: c_int) -> isize {
-    // SAFETY: by the caller's contract; the system call reads what sendmsg(2) reads.
-    unsafe { libc::syscall(libc::SYS_sendmsg, sock, msg as *const libc::msghdr, flags) as isize }
-}
-
-/// Close-on-exec on receipt: atomically, by the kernel as it installs the descriptors
-/// (MSG_CMSG_CLOEXEC, each system with its own value), where the system has it.
-#[cfg(not(target_vendor = "apple"))]
-#[inline(always)]
-fn recv_flags(cloexec: bool) -> c_int {
-    if cloexec { libc::MSG_CMSG_CLOEXEC } else { 0 }
-}
-#[cfg(not(target_vendor = "apple"))]
-#[inline(always)]
-fn after_receipt(_fd: c_int, _cloexec: bool) {}
-
-/// macOS has no MSG_CMSG_CLOEXEC: the flag is set with fcntl right after receipt, which is not
-/// atomic (a fork+exec in another thread between the two can inherit the descriptor).
-#[cfg(target_vendor = "apple")]
-#[inline(always)]
-fn recv_flags(_cloexec: bool) -> c_int {
-    0
-}
-#[cfg(target_vendor = "apple")]
-fn after_receipt(fd: c_int, cloexec: bool) {
-    if cloexec {
-        // SAFETY: F_SETFD on a descriptor we own; it touches no memory.
-        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
-    }
-}
-
-/// Credentials a sender attaches for APUE's recv_ufd: Linux's SCM_CREDENTIALS (pid, effective
-/// uid and gid, which the kernel checks). Elsewhere none: the receiver asks the socket who its
-/// peer is ([`peer_creds`]).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SCM_CREDS: c_int = libc::SCM_CREDENTIALS;
+/// The systems whose messages never carry the sender's credentials (all but Linux): APUE's
+/// sender attaches none, and its receiver asks the socket who its peer is.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-const SCM_CREDS: c_int = -1;
+mod no_message_creds {
+    use core::ffi::c_int;
 
-/// Our own credentials, to send, where the system takes them (Linux).
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn send_creds() -> Option<Creds> {
-    if cfg!(any(target_os = "linux", target_os = "android")) {
-        // SAFETY: these calls cannot fail and touch no memory of ours.
-        Some(unsafe { (libc::getpid(), libc::geteuid(), libc::getegid()) })
-    } else {
+    use super::{Creds, Result};
+
+    /// No credentials message: never sent.
+    pub(in crate::sys) const SCM_CREDS: c_int = -1;
+
+    /// Nothing to attach.
+    #[cfg_attr(not(feature = "apue"), allow(dead_code))]
+    pub(crate) fn send_creds() -> Option<Creds> {
         None
     }
+
+    /// Nothing to turn on.
+    #[cfg_attr(not(feature = "apue"), allow(dead_code))]
+    pub(crate) fn set_passcred(_sock: c_int) -> Result<()> {
+        Ok(())
+    }
 }
 
-/// Turns SO_PASSCRED on (Linux): the kernel then attaches the sender's credentials to what it
-/// sends from now on (and to what comes with credentials of its own). Elsewhere nothing to do.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn set_passcred(sock: c_int) -> Result<()> {
-    set_int_option(sock, libc::SO_PASSCRED, 1)
-}
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-#[cfg_attr(not(feature = "apue"), allow(dead_code))]
-pub(crate) fn set_passcred(_sock: c_int) -> Result<()> {
-    Ok(())
+/// getpeereid: uid and gid, no pid (DragonFly).
+#[cfg(target_os = "dragonfly")]
+mod peereid {
+    use core::ffi::c_int;
+
+    use super::{Creds, Errno, Result};
+
+    #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
+    pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+        let (mut uid, mut gid) = (0, 0);
+        // SAFETY: the system writes one uid_t and one gid_t, which we provide.
+        if unsafe { libc::getpeereid(sock, &mut uid, &mut gid) } < 0 {
+            return Err(Errno::last());
+        }
+        Ok((0, uid, gid))
+    }
 }
 
-/// Who the peer was when the connection was made, as (pid, uid, gid); pid 0 where the system
-/// does not say. Linux: SO_PEERCRED.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
-pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
-    let c: libc::ucred = getsockopt(sock, libc::SO_PEERCRED)?;
-    Ok((c.pid, c.uid, c.gid))
-}
-/// The BSDs and macOS: getpeereid (no pid).
-#[cfg(any(
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "dragonfly",
-    target_vendor = "apple"
-))]
-#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
-pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
-    let (mut uid, mut gid) = (0, 0);
-    // SAFETY: the system writes one uid_t and one gid_t, which we provide.
-    if unsafe { libc::getpeereid(sock, &mut uid, &mut gid) } < 0 {
-        return Err(Errno::last());
-    }
-    Ok((0, uid, gid))
-}
-/// illumos: getpeerucred, which allocates the answer; freed here.
-#[cfg(any(target_os = "illumos", target_os = "solaris"))]
-#[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
-pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
-    let mut uc: *mut libc::ucred_t = ptr::null_mut();
-    // SAFETY: on success the system stores a ucred_t it allocated in `uc`.
-    if unsafe { libc::getpeerucred(sock, &mut uc) } < 0 {
-        return Err(Errno::last());
-    }
-    // SAFETY: `uc` is the valid ucred_t just returned; it is freed once, after these reads.
-    unsafe {
-        let c = (
-            libc::ucred_getpid(uc),
-            libc::ucred_geteuid(uc),
-            libc::ucred_getegid(uc),
-        );
-        libc::ucred_free(uc);
-        Ok((c.0.max(0), c.1, c.2))
+/// recvmsg's flags for a receive that wants close-on-exec or not.
+#[inline(always)]
+pub(crate) fn recv_flags(system: &System, cloexec: bool) -> c_int {
+    match system.cloexec {
+        Cloexec::Atomic | Cloexec::AtomicWhereHonoured if cloexec => CMSG_CLOEXEC,
+        _ => 0,
     }
 }
 
 /// A control-message header as this platform lays it out, for tests: `DATA` bytes, with
 /// `cmsg_len`, level and type in their places and zeros elsewhere.
 #[cfg(test)]
-pub(crate) fn test_header(cmsg_len: usize, level: c_int, kind: c_int) -> [u8; DATA] {
-    let mut h = [0u8; DATA];
-    match LEN_SIZE {
-        4 => h[LEN_AT..LEN_AT + 4].copy_from_slice(&(cmsg_len as u32).to_ne_bytes()),
-        _ => h[LEN_AT..LEN_AT + 8].copy_from_slice(&(cmsg_len as u64).to_ne_bytes()),
-    }
-    h[LEVEL_AT..LEVEL_AT + 4].copy_from_slice(&level.to_ne_bytes());
-    h[LEVEL_AT + 4..LEVEL_AT + 8].copy_from_slice(&kind.to_ne_bytes());
-    h
+pub(crate) fn test_header(cmsg_len: usize, level: c_int, kind: c_int) -> Vec<u8> {
+    NATIVE.header(cmsg_len, level, kind)
+}
+
+/// Every system's layout on this architecture, and NetBSD's on aarch64 (a larger unit), for the
+/// tests that must hold in each.
+#[cfg(test)]
+pub(crate) fn all_layouts() -> [Layout; 8] {
+    [
+        NATIVE,
+        freebsd::SYSTEM.layout,
+        openbsd::SYSTEM.layout,
+        netbsd::SYSTEM.layout,
+        netbsd::AARCH64,
+        apple::SYSTEM.layout,
+        illumos::SYSTEM.layout,
+        dragonfly::SYSTEM.layout,
+    ]
 }
 
 #[cfg(test)]
@@ -626,17 +598,19 @@ mod tests {
 
     /// What `bytes` must give for a buffer whose first `len` bytes are `raw` where the kernel
     /// wrote (headers and data) and garbage elsewhere: the headers and data, with every other
-    /// byte zero; an inconsistent header and all after it zero.
-    fn expected(raw: &[u8]) -> Vec<u8> {
+    /// byte zero; a last header cut off by `len` kept as far as it goes; an inconsistent
+    /// header and all after it zero.
+    fn expected(l: Layout, raw: &[u8]) -> Vec<u8> {
         let mut out = vec![0; raw.len()];
         let mut at = 0;
-        while raw.len() - at >= HDR {
-            let cmsg_len = cmsg_len(&raw[at..]).unwrap();
-            if cmsg_len < DATA || cmsg_len > raw.len() - at {
+        while raw.len() - at >= l.hdr {
+            let cmsg_len = l.cmsg_len(&raw[at..]).unwrap();
+            if cmsg_len < l.data {
                 break;
             }
-            out[at..at + cmsg_len].copy_from_slice(&raw[at..at + cmsg_len]);
-            at = align(at + cmsg_len);
+            let end = (at + cmsg_len).min(raw.len());
+            out[at..end].copy_from_slice(&raw[at..end]);
+            at = l.align(end);
             if at >= raw.len() {
                 break;
             }
@@ -649,29 +623,42 @@ mod tests {
         /// whatever the garbage, and never reads or writes past the length it is given.
         #[test]
         fn bytes_zeroes_exactly_the_padding(
+            which in 0..8usize,
             msgs in prop::collection::vec((0..300usize, -3..3i64, any::<u8>()), 0..6),
             garbage in any::<u8>(),
             cut in any::<prop::sample::Index>(),
         ) {
+            let l = all_layouts()[which];
             let mut raw = Vec::new();
             for (n, fudge, fill) in msgs {
-                let len = ((DATA + n) as i64 + fudge).max(0) as usize;
+                let len = ((l.data + n) as i64 + fudge).max(0) as usize;
                 let start = raw.len();
-                raw.extend(test_header(len, i32::from(fill), i32::from(fill)));
+                raw.extend(l.header(len, i32::from(fill), i32::from(fill)));
                 raw.extend(std::iter::repeat_n(fill, n));
-                raw.resize(start + space(n), garbage);
+                raw.resize(start + l.space(n), garbage);
             }
             let len = cut.index(raw.len().min(RECV_SPACE) + 1);
             let mut c = RecvControl::new();
-            for (b, r) in c.0.0.iter_mut().zip(&raw) {
-                b.write(*r);
-            }
+            c.fill(&raw);
             for b in &mut c.0.0[raw.len().min(RECV_SPACE)..] {
                 b.write(garbage);
             }
-            let want = expected(&raw[..len]);
-            let got = c.bytes(len).to_vec();
+            let want = expected(l, &raw[..len]);
+            let got = c.bytes(l, len).to_vec();
             prop_assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn every_layout_is_sane() {
+        for l in all_layouts() {
+            assert!(l.is_sane(), "{l:?}");
+        }
+        // what the kernels' headers say, on this architecture (x86_64 for the BSDs)
+        assert_eq!(freebsd::SYSTEM.layout.space(4), 24);
+        assert_eq!(apple::SYSTEM.layout.space(4), 16);
+        assert_eq!(illumos::SYSTEM.layout.space(4), 16);
+        assert_eq!(netbsd::AARCH64.data, 16);
+        assert_eq!(netbsd::AARCH64.space(4), 32);
     }
 }

@@ -1,0 +1,84 @@
+//! macOS (and the other Apple systems): how xnu differs from Linux in descriptor passing, from
+//! its sources (xnu-11417.121.6: `bsd/kern/uipc_usrreq.c`: `unp_internalize`,
+//! `unp_externalize`, `unp_connect2`, `uipc_ctloutput`; `bsd/kern/uipc_socket.c`: `soreceive`;
+//! `bsd/kern/uipc_syscalls.c`: `sendit`, `sockargs`, `copyout_control`;
+//! `bsd/kern/uipc_proto.c`). Modelled in `tests/models/apple.rs`; type-checked, never run.
+//!
+//! - Layout: a 12-byte header, data at 12, a 4-byte unit, on x86_64 and arm64 alike.
+//! - At most 254 descriptors a message (`sockargs` caps the doubled control size at MCLBYTES),
+//!   in exactly one SCM_RIGHTS message. p9fd sends at most 253.
+//! - A control buffer too small for what arrived: `unp_externalize` installs every descriptor,
+//!   `copyout_control` copies what fits, `cmsg_len` left at the full length, MSG_CTRUNC; the
+//!   descriptors past the copy stay installed where nobody can see them. p9fd's buffer holds
+//!   the most xnu can deliver (checked below), so that never happens to it.
+//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors,
+//!   and `soreceive` leaves the data queued, on stream and datagram sockets. p9fd consumes it
+//!   and says EMFILE.
+//! - No MSG_CMSG_CLOEXEC: close-on-exec is set with fcntl right after receipt, not atomically.
+//! - SIGPIPE: SO_NOSIGPIPE on the socket, set before each send (it stays set, so plain writes
+//!   to that socket stop raising SIGPIPE too). xnu honours MSG_NOSIGNAL in `sendit` since
+//!   xnu-7195.50.7 (macOS 11), but Rust's x86_64 target still runs on macOS 10.12: the socket
+//!   option works on all of them.
+//! - No AF_UNIX SOCK_SEQPACKET (`uipc_proto.c` has stream and datagram only): EPROTONOSUPPORT.
+//! - Credentials: LOCAL_PEERCRED (uid, groups), recorded by `unp_connect2` for stream sockets
+//!   only (EINVAL on a datagram socket), and LOCAL_PEERPID.
+//! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
+
+use super::{Cloexec, FullTable, Kinds, Layout, System};
+
+pub(crate) const SYSTEM: System = System {
+    layout: Layout::socklen(4),
+    max_send: 253,
+    full_table: FullTable::Fails {
+        errno: libc::EMSGSIZE,
+        kept: Kinds {
+            stream: true,
+            dgram: true,
+            seqpacket: false,
+        },
+    },
+    cloexec: Cloexec::AfterReceipt,
+    creds_in_message: false,
+};
+
+/// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`
+/// never leaves descriptors installed past it.
+const _: () = assert!(SYSTEM.layout.space(254 * 4) <= super::RECV_SPACE);
+
+#[cfg(target_vendor = "apple")]
+pub(super) use imp::*;
+
+#[cfg(target_vendor = "apple")]
+mod imp {
+    use core::ffi::c_int;
+
+    pub(crate) use super::super::no_message_creds::*;
+    use super::super::{Creds, Errno, Result, getsockopt, set_int_option};
+
+    /// The libc crate knows Apple's layout.
+    pub(in crate::sys) const LIBC_LAYOUT_WRONG: bool = false;
+
+    pub(in crate::sys) unsafe fn errno_location() -> *mut c_int {
+        // SAFETY: no precondition; the C library returns this thread's errno.
+        unsafe { libc::__error() }
+    }
+
+    pub(in crate::sys) const SEND_FLAGS: c_int = 0;
+    /// SO_NOSIGPIPE, idempotent; if it fails (not a socket, ...), sendmsg reports why.
+    pub(in crate::sys) fn before_send(sock: c_int) {
+        let _ = set_int_option(sock, libc::SO_NOSIGPIPE, 1);
+    }
+    pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
+    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
+
+    /// LOCAL_PEERCRED (uid, first group) and LOCAL_PEERPID.
+    #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
+    pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+        let x: libc::xucred = getsockopt(sock, libc::SOL_LOCAL, libc::LOCAL_PEERCRED)?;
+        if x.cr_version != libc::XUCRED_VERSION || x.cr_ngroups < 1 {
+            return Err(Errno(libc::EINVAL));
+        }
+        let pid: libc::pid_t = getsockopt(sock, libc::SOL_LOCAL, libc::LOCAL_PEERPID)?;
+        Ok((pid, x.cr_uid, x.cr_groups[0]))
+    }
+}

@@ -1,0 +1,82 @@
+//! FreeBSD: how it differs from Linux in descriptor passing, from its kernel's sources
+//! (FreeBSD 15, `sys/kern/uipc_usrreq.c`: `unp_internalize`, `unp_externalize`,
+//! `uipc_soreceive_stream_or_seqpacket`, `uipc_ctloutput`; `sys/kern/kern_descrip.c`: `fdallocn`).
+//! Modelled in `tests/models/freebsd.rs`; type-checked, never run.
+//!
+//! - Layout: a 12-byte header, data at 16 and an 8-byte unit on 64-bit (`_ALIGNBYTES` is
+//!   `sizeof(long) - 1`, `sizeof(long long) - 1` on arm64 and riscv); 12 and 4 on 32-bit.
+//! - A message may carry 254 descriptors (EMSGSIZE beyond), and one send several SCM_RIGHTS
+//!   messages, delivered as several; p9fd sends one of at most 253. A receive of more than
+//!   its control buffer holds is cut by the kernel, which closes the descriptors of a message
+//!   it could not copy whole: MSG_CTRUNC, reported as EMSGSIZE (a full table is not a cut here).
+//! - A full table: `unp_externalize` fails with EMFILE, having disposed of the descriptors; on a
+//!   stream or seqpacket socket the data is put back, on a datagram socket the datagram is
+//!   gone. p9fd consumes what was put back, so that the next receive is the next message.
+//! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
+//! - Credentials: no message carries the sender's unasked; LOCAL_PEERCRED (`xucred`, with
+//!   `cr_pid` since FreeBSD 13) names the peer of a stream or seqpacket socket only: EINVAL on
+//!   a datagram socket.
+//! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
+//!   written after a descriptor can arrive with it.
+
+use super::{Cloexec, FullTable, Kinds, Layout, System};
+
+/// The padding unit: `_ALIGNBYTES + 1`.
+const UNIT: usize = if cfg!(target_pointer_width = "64") {
+    8
+} else {
+    4
+};
+
+pub(crate) const SYSTEM: System = System {
+    layout: Layout::socklen(UNIT),
+    max_send: 253,
+    full_table: FullTable::Fails {
+        errno: libc::EMFILE,
+        kept: Kinds {
+            stream: true,
+            dgram: false,
+            seqpacket: true,
+        },
+    },
+    cloexec: Cloexec::Atomic,
+    creds_in_message: false,
+};
+
+#[cfg(target_os = "freebsd")]
+pub(super) use imp::*;
+
+#[cfg(target_os = "freebsd")]
+mod imp {
+    use core::ffi::c_int;
+
+    pub(crate) use super::super::no_message_creds::*;
+    use super::super::{Creds, Errno, Result, getsockopt};
+
+    /// The libc crate knows FreeBSD's layout.
+    pub(in crate::sys) const LIBC_LAYOUT_WRONG: bool = false;
+
+    pub(in crate::sys) unsafe fn errno_location() -> *mut c_int {
+        // SAFETY: no precondition; the C library returns this thread's errno.
+        unsafe { libc::__error() }
+    }
+
+    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
+    #[inline(always)]
+    pub(in crate::sys) fn before_send(_sock: c_int) {}
+    pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
+
+    /// LOCAL_PEERCRED: uid, first group and (FreeBSD 13 and later; 0 before) pid.
+    #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
+    pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+        let x: libc::xucred = getsockopt(sock, libc::SOL_LOCAL, libc::LOCAL_PEERCRED)?;
+        if x.cr_version != libc::XUCRED_VERSION || x.cr_ngroups < 1 {
+            return Err(Errno(libc::EINVAL));
+        }
+        // SAFETY: the union holds the pid since FreeBSD 13 (and a NULL pointer, read as 0,
+        // before); either way it is an initialised integer's worth of bytes.
+        let pid = unsafe { x.cr_pid__c_anonymous_union.cr_pid };
+        Ok((pid, x.cr_uid, x.cr_groups[0]))
+    }
+}

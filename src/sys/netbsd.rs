@@ -1,0 +1,86 @@
+//! NetBSD: how it differs from Linux in descriptor passing, from its kernel's sources
+//! (`sys/kern/uipc_usrreq.c`: `unp_internalize`, `unp_externalize`, `unp_ctloutput`;
+//! `sys/kern/uipc_syscalls.c`: `do_sys_recvmsg`; `sys/arch/*/include/cdefs.h`: `__ALIGNBYTES`).
+//! Modelled in `tests/models/netbsd.rs`; type-checked, never run.
+//!
+//! - Layout: a 12-byte header, data at `__ALIGN(12)`; the unit is `__ALIGNBYTES + 1`: 8 on
+//!   x86_64, 4 on i386, 16 on aarch64 (AAPCS64), riscv64 and sparc64. On aarch64 the libc crate
+//!   says 4 (its `_ALIGNBYTES` is 3): there p9fd uses the kernel's value, not the crate's.
+//! - A send may carry a page of control (1020 descriptors with 4 KiB pages); of several
+//!   SCM_RIGHTS messages only the first is delivered. p9fd sends one of at most 253. A rights
+//!   message that does not fit the receiver's buffer is not copied, its descriptors closed:
+//!   MSG_CTRUNC, reported as EMSGSIZE (a full table is not a cut here).
+//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors;
+//!   the data stays queued on a stream or seqpacket socket (a datagram is dropped). p9fd
+//!   consumes it and says EMFILE.
+//! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
+//! - Credentials: LOCAL_PEEREID (`unpcbid`, with pid) on stream and seqpacket sockets; EINVAL
+//!   on a datagram socket.
+//! - Stream framing: later writes are appended to the record that carried the descriptors.
+//! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
+
+use super::{Cloexec, FullTable, Kinds, Layout, System};
+
+/// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
+#[cfg(test)]
+pub(crate) const AARCH64: Layout = Layout::socklen(16);
+
+/// The padding unit: `__ALIGNBYTES + 1`.
+const UNIT: usize = if cfg!(any(
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "sparc64"
+)) {
+    16
+} else if cfg!(any(target_pointer_width = "64", target_arch = "arm")) {
+    8
+} else {
+    4
+};
+
+pub(crate) const SYSTEM: System = System {
+    layout: Layout::socklen(UNIT),
+    max_send: 253,
+    full_table: FullTable::Fails {
+        errno: libc::EMSGSIZE,
+        kept: Kinds {
+            stream: true,
+            dgram: false,
+            seqpacket: true,
+        },
+    },
+    cloexec: Cloexec::Atomic,
+    creds_in_message: false,
+};
+
+#[cfg(target_os = "netbsd")]
+pub(super) use imp::*;
+
+#[cfg(target_os = "netbsd")]
+mod imp {
+    use core::ffi::c_int;
+
+    pub(crate) use super::super::no_message_creds::*;
+    use super::super::{Creds, Result, getsockopt};
+
+    /// Where the libc crate's CMSG_* macros disagree with the kernel: aarch64.
+    pub(in crate::sys) const LIBC_LAYOUT_WRONG: bool = cfg!(target_arch = "aarch64");
+
+    pub(in crate::sys) unsafe fn errno_location() -> *mut c_int {
+        // SAFETY: no precondition; the C library returns this thread's errno.
+        unsafe { libc::__errno() }
+    }
+
+    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
+    #[inline(always)]
+    pub(in crate::sys) fn before_send(_sock: c_int) {}
+    pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
+
+    /// LOCAL_PEEREID (level 0): pid, effective uid and gid.
+    #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
+    pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
+        let c: libc::unpcbid = getsockopt(sock, 0, libc::LOCAL_PEEREID)?;
+        Ok((c.unp_pid, c.unp_euid, c.unp_egid))
+    }
+}

@@ -1,0 +1,158 @@
+//! What a kernel does where the receive must know it, as data: the layout of its control
+//! messages and the few behaviours that differ between systems. Each family's file
+//! (`linux.rs`, `freebsd.rs`, ...) states its own from its kernel's sources; the plumbing and
+//! the core read them, and the kernel models (`tests/models/`) run the same core against every
+//! system's facts on any host.
+
+use core::ffi::c_int;
+
+/// A control-message layout: where `cmsg_len`, `cmsg_level` and the data lie, and the padding
+/// unit (`CMSG_ALIGN`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// `sizeof(struct cmsghdr)`.
+    pub hdr: usize,
+    /// Where a message's data starts: `CMSG_LEN(0)`.
+    pub data: usize,
+    /// The padding unit: a message's data is padded to a multiple of it, so the next header
+    /// starts at `align(cmsg_len)`.
+    pub align: usize,
+    /// Where `cmsg_len` lies, and its size as the kernel writes it.
+    pub len_at: usize,
+    /// 4 (`socklen_t`) or 8 (`size_t`).
+    pub len_size: usize,
+    /// Where `cmsg_level` lies; `cmsg_type` follows it.
+    pub level_at: usize,
+}
+
+impl Layout {
+    /// The BSDs', macOS's and illumos's header: a `socklen_t` length, then level and type
+    /// (12 bytes), its data at the header's size rounded up to `unit`, padded to `unit`.
+    pub const fn socklen(unit: usize) -> Layout {
+        Layout {
+            hdr: 12,
+            data: (12 + unit - 1) & !(unit - 1),
+            align: unit,
+            len_at: 0,
+            len_size: 4,
+            level_at: 4,
+        }
+    }
+
+    /// `CMSG_ALIGN`: `n` rounded up to the padding unit.
+    pub const fn align(self, n: usize) -> usize {
+        (n + self.align - 1) & !(self.align - 1)
+    }
+
+    /// `CMSG_SPACE`: room one control message with `n` data bytes takes, padding included.
+    pub const fn space(self, n: usize) -> usize {
+        self.data + self.align(n)
+    }
+
+    /// Whether the layout is one a kernel can have (checked at compile time for every system).
+    pub const fn is_sane(self) -> bool {
+        self.align.is_power_of_two()
+            && self.data.is_multiple_of(self.align)
+            && self.data >= self.hdr
+            && (self.len_size == 4 || self.len_size == 8)
+            && self.len_at + self.len_size <= self.level_at
+            && self.level_at + 8 <= self.hdr
+    }
+
+    /// The `cmsg_len` of the header at the start of `hdr`; `None` if `hdr` is shorter than a
+    /// header.
+    #[inline(always)]
+    pub fn cmsg_len(self, hdr: &[u8]) -> Option<usize> {
+        let b = hdr
+            .get(..self.hdr)?
+            .get(self.len_at..self.len_at + self.len_size)?;
+        match *b {
+            [a, b, c, d] => Some(u32::from_ne_bytes([a, b, c, d]) as usize),
+            _ => usize::try_from(u64::from_ne_bytes(b.try_into().ok()?)).ok(),
+        }
+    }
+
+    /// A header in this layout, for tests: `data` bytes, with `cmsg_len`, level and type in
+    /// their places and zeros elsewhere.
+    #[cfg(test)]
+    pub(crate) fn header(self, cmsg_len: usize, level: c_int, kind: c_int) -> Vec<u8> {
+        let mut h = vec![0u8; self.data];
+        let (at, n) = (self.len_at, self.len_size);
+        match n {
+            4 => h[at..at + 4].copy_from_slice(&(cmsg_len as u32).to_ne_bytes()),
+            _ => h[at..at + 8].copy_from_slice(&(cmsg_len as u64).to_ne_bytes()),
+        }
+        h[self.level_at..self.level_at + 4].copy_from_slice(&level.to_ne_bytes());
+        h[self.level_at + 4..self.level_at + 8].copy_from_slice(&kind.to_ne_bytes());
+        h
+    }
+}
+
+/// How a kernel reports a receive whose descriptors it cannot install (the receiver's table
+/// is full).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each system has one of them
+pub(crate) enum FullTable {
+    /// The data arrives, with MSG_CTRUNC and none of the descriptors (Linux).
+    Ctrunc,
+    /// `recvmsg` fails with `errno`, having disposed of the descriptors; on the socket types
+    /// in `kept` the message's data is still queued (and p9fd then consumes it, so that the
+    /// outcome is Linux's: -1/EMFILE, the message gone).
+    Fails { errno: c_int, kept: Kinds },
+}
+
+/// A set of socket types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Kinds {
+    pub stream: bool,
+    pub dgram: bool,
+    pub seqpacket: bool,
+}
+
+impl Kinds {
+    /// None of them.
+    #[allow(dead_code)]
+    pub(crate) const NONE: Kinds = Kinds {
+        stream: false,
+        dgram: false,
+        seqpacket: false,
+    };
+
+    /// Whether `ty` (SOCK_STREAM, ...) is in the set.
+    pub(crate) fn has(self, ty: c_int) -> bool {
+        (ty == libc::SOCK_STREAM && self.stream)
+            || (ty == libc::SOCK_DGRAM && self.dgram)
+            || (ty == libc::SOCK_SEQPACKET && self.seqpacket)
+    }
+}
+
+/// How a received descriptor is made close-on-exec when the caller asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each system has one of them
+pub(crate) enum Cloexec {
+    /// MSG_CMSG_CLOEXEC: atomically, by the kernel as it installs them.
+    Atomic,
+    /// MSG_CMSG_CLOEXEC, which some releases ignore without an error (illumos before 2024):
+    /// asked of the kernel and then set with fcntl as well, so that it always holds, atomically
+    /// where the kernel honours the flag.
+    AtomicWhereHonoured,
+    /// No such flag: fcntl right after receipt, not atomic (a fork and exec in another thread
+    /// in between inherits the descriptor).
+    AfterReceipt,
+}
+
+/// One system's facts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct System {
+    /// The control-message layout on this architecture.
+    pub layout: Layout,
+    /// Most descriptors one message may carry: more is EINVAL from p9fd, nothing sent.
+    pub max_send: usize,
+    /// How a full descriptor table is reported.
+    pub full_table: FullTable,
+    /// How close-on-exec on receipt is had.
+    pub cloexec: Cloexec,
+    /// Whether a message can carry its sender's credentials (Linux's SCM_CREDENTIALS), so that
+    /// APUE's receive reads them from the message; elsewhere it asks the socket, first.
+    pub creds_in_message: bool,
+}
