@@ -116,13 +116,23 @@ pub(crate) fn recv_fd_on<K: Kernel>(k: &mut K, sock: c_int, cloexec: bool) -> Re
     match recv_on(k, sock, &mut byte, &mut slot, cloexec, Part::Allowed) {
         Ok((got, _)) => match slot {
             [Some(fd)] => Ok(fd),
-            [None] if got.bytes == 0 && k.socket_type(sock) != Ok(libc::SOCK_DGRAM) => {
-                Err(Errno(libc::ECONNRESET))
-            }
-            [None] => Err(Errno(libc::EBADMSG)),
+            [None] => Err(no_fd(k, sock, got.bytes)),
         },
         Err(Errno(libc::EMSGSIZE)) => Err(Errno(libc::EBADMSG)),
         Err(e) => Err(e),
+    }
+}
+
+/// Why a byte came without a descriptor: end of file (ECONNRESET; not on a datagram socket,
+/// where an empty message is a message) or a message without one (EBADMSG). Out of line, so
+/// that the usual answer keeps its registers.
+#[cold]
+#[inline(never)]
+fn no_fd<K: Kernel>(k: &mut K, sock: c_int, bytes: usize) -> Errno {
+    if bytes == 0 && k.socket_type(sock) != Ok(libc::SOCK_DGRAM) {
+        Errno(libc::ECONNRESET)
+    } else {
+        Errno(libc::EBADMSG)
     }
 }
 

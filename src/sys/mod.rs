@@ -188,6 +188,7 @@ pub(crate) struct RecvControl(Aligned<[MaybeUninit<u8>; RECV_SPACE]>);
 /// answers (one SCM_RIGHTS message with up to four descriptors, or credentials alone), which
 /// [`RecvControl::head`] then hands out with no work at all.
 const PREZEROED: usize = 32;
+const _: () = assert!(PREZEROED >= 16 && PREZEROED <= RECV_SPACE); // a whole header, any layout
 
 impl RecvControl {
     #[inline(always)]
@@ -199,21 +200,15 @@ impl RecvControl {
         RecvControl(Aligned(buf))
     }
 
-    /// The `len` bytes `recvmsg` returned, if they lie in the zeroed head.
-    #[inline(always)]
-    pub(crate) fn head(&self, len: usize) -> Option<&[u8]> {
-        let head = self.0.0.get(..len).filter(|_| len <= PREZEROED)?;
-        // SAFETY: every byte below PREZEROED was zeroed in `new`, and the kernel writes
-        // only initialised bytes over them.
-        Some(unsafe { &*(ptr::slice_from_raw_parts(head.as_ptr().cast::<u8>(), len)) })
-    }
-
-    /// The data of the one SCM_RIGHTS message the kernel returned, if that is all it returned
-    /// (see [`Layout::rights_len`]), of any size: the receive's usual
+    /// The data of the one SCM_RIGHTS message the kernel returned in its `len` bytes, if that
+    /// is all it returned (see [`Layout::rights_len`]), of any size: the receive's usual
     /// answer, found without the padding walk.
     #[inline(always)]
     pub(crate) fn only_rights(&self, layout: Layout, len: usize) -> Option<&[u8]> {
-        let head = self.head(len.min(PREZEROED))?;
+        // SAFETY: the first PREZEROED bytes were zeroed in `new`, and the kernel writes only
+        // initialised bytes over them. (Where `len` is shorter than a header, `rights_len`
+        // answers None whatever those bytes are.)
+        let head = unsafe { &*self.0.0.as_ptr().cast::<[u8; PREZEROED]>() };
         let n = layout.rights_len(head, len)?;
         let data = self.0.0.get(layout.data..layout.data + n)?;
         // SAFETY: the kernel wrote the header it returned and the `cmsg_len` bytes that header
