@@ -74,6 +74,11 @@ mod capi;
 pub mod cmsg;
 mod pass;
 mod sys;
+// The kernel models: each other system's receive, modelled from its kernel's sources and run
+// against the same core on this one (unit tests, for the crate's private seam).
+#[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+#[path = "../tests/models/mod.rs"]
+mod models;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 

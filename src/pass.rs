@@ -165,6 +165,8 @@ pub(crate) unsafe trait Kernel {
     fn socket_type(&mut self, sock: c_int) -> Result<c_int>;
     /// Who the peer is, as (pid, uid, gid); see [`sys::peer_creds`].
     fn peer_creds(&mut self, sock: c_int) -> Result<Creds>;
+    /// Asks for the sender's credentials with every message; see [`sys::set_passcred`].
+    fn set_passcred(&mut self, sock: c_int) -> Result<()>;
 }
 
 /// This system's kernel.
@@ -190,6 +192,9 @@ unsafe impl Kernel for Os {
     }
     fn peer_creds(&mut self, sock: c_int) -> Result<Creds> {
         sys::peer_creds(sock)
+    }
+    fn set_passcred(&mut self, sock: c_int) -> Result<()> {
+        sys::set_passcred(sock)
     }
 }
 

@@ -147,7 +147,7 @@ fn recv_text<K: Kernel, E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<
         true => Some(k.peer_creds(sock)?),
         false => None,
     };
-    sys::set_passcred(sock)?;
+    k.set_passcred(sock)?;
     let stream = k.socket_type(sock)? == libc::SOCK_STREAM;
     let mut buf = [0u8; 4096];
     let mut fd: Option<Fd> = None;

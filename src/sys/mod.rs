@@ -90,6 +90,12 @@ impl Errno {
 pub(crate) struct Fd(c_int);
 
 impl Fd {
+    /// The descriptor number, still owned by this Fd (for tests).
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> c_int {
+        self.0
+    }
+
     /// The descriptor number, which the caller now owns.
     pub(crate) fn into_raw(self) -> c_int {
         let fd = self.0;
@@ -261,10 +267,17 @@ impl RecvControl {
         unsafe { &*(ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
     }
 
-    /// Writes `bytes` at the start of the buffer as a kernel would, for the kernel models.
+    /// Writes `bytes` at the start of the buffer as a kernel would, for the tests.
     #[cfg(test)]
     pub(crate) fn fill(&mut self, bytes: &[u8]) {
-        for (b, v) in self.0.0.iter_mut().zip(bytes) {
+        self.fill_at(0, bytes);
+    }
+
+    /// Writes `bytes` at `at`, as a kernel writes one header or one message's data (and skips
+    /// the padding), for the kernel models.
+    #[cfg(test)]
+    pub(crate) fn fill_at(&mut self, at: usize, bytes: &[u8]) {
+        for (b, v) in self.0.0.iter_mut().skip(at).zip(bytes) {
             b.write(*v);
         }
     }

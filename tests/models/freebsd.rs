@@ -1,0 +1,73 @@
+//! FreeBSD 15, modelled from `sys/kern/uipc_usrreq.c` (`unp_externalize`: descriptors installed
+//! with `fdallocn`, EMFILE on a full table after disposing of them; the stream and seqpacket
+//! receive, `uipc_soreceive_stream_or_seqpacket`, puts the data back, `uipc_soreceive_dgram`
+//! drops the datagram; several SCM_RIGHTS messages of one send delivered as several; a message
+//! that does not fit the control buffer closed, MSG_CTRUNC; `uipc_ctloutput`: LOCAL_PEERCRED
+//! refused without PR_CONNREQUIRED, EINVAL on a datagram socket) and
+//! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
+
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use crate::pass::{Part, recv_on};
+use crate::sys::{self, Creds, Errno, Result, System};
+
+pub(super) struct FreeBsd;
+
+fn peer(ty: libc::c_int) -> Result<Creds> {
+    match ty {
+        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
+        _ => peer_ok(ty),
+    }
+}
+
+impl Spec for FreeBsd {
+    const SYSTEM: System = sys::freebsd::SYSTEM;
+    const KERNEL: Behaviour = Behaviour {
+        returns_space: true,
+        delivers_all_rights: true,
+        too_small: TooSmall::DropsWhole,
+        full: Some((libc::EMFILE, [true, false, true])),
+        honours_cloexec: true,
+        null_control_leaks: false,
+        gathers: true,
+        types: [true, true, true],
+        peer,
+    };
+}
+
+#[test]
+fn common_cases() {
+    common::<FreeBsd>();
+}
+
+/// Several SCM_RIGHTS messages in one send (a foreign sender): all handed out, in order.
+#[test]
+fn several_rights_messages() {
+    case("several SCM_RIGHTS", || {
+        let (r, mut fds) = oracle(5);
+        let two = fds.split_off(3);
+        let mut k = Model::<FreeBsd>::new(libc::SOCK_STREAM);
+        k.send(b"x", vec![fds, two]);
+        let mut s = slots(5);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused).unwrap();
+        assert_eq!(got.0.fds, 5);
+        drop(s);
+        vec![r]
+    });
+}
+
+/// 2 × 250 descriptors (FreeBSD takes 254 a message, several a send): more than p9fd's buffer
+/// holds. The kernel closes the message it could not copy, MSG_CTRUNC; p9fd closes the rest
+/// and says EMSGSIZE (not EMFILE: a full table is an error here, never a cut).
+#[test]
+fn more_than_the_buffer_holds() {
+    case("2 x 250", || {
+        let (r, mut fds) = oracle(500);
+        let second = fds.split_off(250);
+        let mut k = Model::<FreeBsd>::new(libc::SOCK_STREAM);
+        k.send(b"x", vec![fds, second]);
+        let mut s = slots(253);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        vec![r]
+    });
+}

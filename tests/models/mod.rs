@@ -1,0 +1,528 @@
+//! Kernel models: how each other system's kernel answers a receive, written from its sources,
+//! run here against the core that ships (`pass::recv_on`, `pass::recv_fd_on`, APUE's
+//! `recv_reply_on`) through its one seam, the [`Kernel`] trait.
+//!
+//! A model is a queue of messages whose descriptors are real ones, in flight: duplicates of a
+//! pipe's write end, owned by the model as the kernel holds them. It writes the control bytes
+//! its system's `recvmsg` would, in that system's layout ([`Layout`]), only where that kernel
+//! writes (headers and data, not padding), with that kernel's `msg_controllen`; it installs,
+//! closes or leaves descriptors where that kernel does, and fails where it fails. Flags and
+//! errno values are this host's names for the same things (MSG_CTRUNC, EMSGSIZE, ...): the
+//! bytes are modelled, the symbols are not.
+//!
+//! Every case runs between two censuses of `/proc/self/fd` and ends with the pipe-EOF oracle:
+//! every descriptor the modelled kernel installed was handed out (and then closed by the test)
+//! or closed by p9fd, and none is left in flight. Each system's file names the kernel file and
+//! function each behaviour comes from; the cases common to every system are here, run by
+//! each file for its system.
+
+#![allow(unsafe_code)]
+
+mod apple;
+mod dragonfly;
+mod freebsd;
+mod illumos;
+mod netbsd;
+mod openbsd;
+
+use core::ffi::c_int;
+use core::marker::PhantomData;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
+use std::sync::Mutex;
+
+use crate::pass::{Kernel, Part, recv_fd_on, recv_on};
+use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
+
+/// One message queued in a model kernel: its data, and the descriptors in flight with it, in
+/// SCM_RIGHTS messages (a sender may attach several to one send).
+pub(super) struct Msg {
+    pub data: Vec<u8>,
+    pub rights: Vec<Vec<OwnedFd>>,
+}
+
+/// What a kernel does at receipt, as its model states it from the source, independently of
+/// the facts p9fd's `src/sys/` files hold (which the core then has to get right).
+pub(super) struct Behaviour {
+    /// `msg_controllen` ends at the last message's CMSG_SPACE (true) or CMSG_LEN (false).
+    pub returns_space: bool,
+    /// Of several SCM_RIGHTS messages in one send, the kernel delivers all, or the first.
+    pub delivers_all_rights: bool,
+    /// A control buffer too small for what arrived.
+    pub too_small: TooSmall,
+    /// A full table: the errno (None: MSG_CTRUNC, data delivered, as Linux), and whether
+    /// the message then stays queued on a stream, a datagram and a seqpacket socket.
+    pub full: Option<(c_int, [bool; 3])>,
+    /// Whether MSG_CMSG_CLOEXEC is honoured (false: ignored without an error, or absent).
+    pub honours_cloexec: bool,
+    /// A receive without a control buffer leaves the descriptors installed (xnu).
+    pub null_control_leaks: bool,
+    /// A stream read gathers later plain writes into the same read (the BSDs, xnu).
+    pub gathers: bool,
+    /// The socket types this system has: stream, datagram, seqpacket.
+    pub types: [bool; 3],
+    /// Who the peer of a socketpair of this type is: the answer or the errno.
+    pub peer: fn(c_int) -> Result<Creds>,
+}
+
+/// What a kernel does with descriptors that do not fit the receiver's control buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum TooSmall {
+    /// A message that does not fit whole is not copied, and its descriptors are closed;
+    /// MSG_CTRUNC (FreeBSD, NetBSD).
+    DropsWhole,
+    /// All are installed, those lying past the buffer closed, the bytes that fit copied out,
+    /// MSG_CTRUNC; the cut-off header's `cmsg_len` shortened to what was copied (illumos since
+    /// 12824) or left at the full length (before it).
+    ClosesRest { shortens: bool },
+    /// All are installed, the bytes that fit copied raw (`cmsg_len` left long), MSG_CTRUNC,
+    /// and the rest left installed, unseen (xnu's `copyout_control`).
+    CopiesRaw,
+    /// recvmsg fails with EMSGSIZE, the descriptors closed (OpenBSD, DragonFly).
+    Fails,
+}
+
+/// A system as a model: its facts as p9fd holds them (which the core reads), and its
+/// kernel's behaviour.
+pub(super) trait Spec {
+    /// p9fd's facts for the system (`src/sys/<system>.rs`).
+    const SYSTEM: System;
+    /// The model's own reading of the kernel.
+    const KERNEL: Behaviour;
+}
+
+/// A socket of a modelled kernel, and the process table's room as that kernel sees it.
+pub(super) struct Model<S: Spec> {
+    ty: c_int,
+    queue: VecDeque<Msg>,
+    /// How many more descriptors the receiver's table takes (`usize::MAX`: plenty).
+    pub table_room: usize,
+    /// Descriptors the kernel left installed where no control message shows them.
+    pub leaked: Vec<c_int>,
+    /// The flags each recvmsg was called with.
+    pub flags: Vec<c_int>,
+    _spec: PhantomData<S>,
+}
+
+impl<S: Spec> Model<S> {
+    pub fn new(ty: c_int) -> Self {
+        Model {
+            ty,
+            queue: VecDeque::new(),
+            table_room: usize::MAX,
+            leaked: Vec::new(),
+            flags: Vec::new(),
+            _spec: PhantomData,
+        }
+    }
+
+    /// A sender's sendmsg: `data` with `rights` (one Vec per SCM_RIGHTS message).
+    pub fn send(&mut self, data: &[u8], rights: Vec<Vec<OwnedFd>>) {
+        self.queue.push_back(Msg {
+            data: data.to_vec(),
+            rights,
+        });
+    }
+
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    fn install(&self, fd: OwnedFd, flags: c_int) -> c_int {
+        let cloexec = S::KERNEL.honours_cloexec && flags & libc::MSG_CMSG_CLOEXEC != 0;
+        // SAFETY: F_SETFD on a descriptor we own.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, i32::from(cloexec)) };
+        fd.into_raw_fd()
+    }
+
+    fn deliver(
+        &mut self,
+        data: &mut [u8],
+        control: Option<&mut RecvControl>,
+        flags: c_int,
+    ) -> Result<Received> {
+        self.flags.push(flags);
+        let k = &S::KERNEL;
+        let stream = self.ty == libc::SOCK_STREAM;
+        let Some(mut msg) = self.queue.pop_front() else {
+            return if stream {
+                Ok(Received {
+                    bytes: 0,
+                    flags: 0,
+                    control_len: 0,
+                })
+            } else {
+                Err(Errno(libc::EAGAIN))
+            };
+        };
+        let rights: Vec<Vec<OwnedFd>> = match k.delivers_all_rights {
+            true => std::mem::take(&mut msg.rights),
+            false => std::mem::take(&mut msg.rights)
+                .into_iter()
+                .take(1)
+                .collect(),
+        }; // any rest is disposed of here, by the kernel
+        let count: usize = rights.iter().map(Vec::len).sum();
+        if count > 0 && count > self.table_room {
+            let (errno, kept) = k.full.unwrap_or((0, [false; 3]));
+            if errno != 0 {
+                drop(rights); // disposed of
+                let i = [libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET]
+                    .iter()
+                    .position(|&t| t == self.ty)
+                    .unwrap();
+                if kept[i] {
+                    self.queue.push_front(msg);
+                }
+                return Err(Errno(errno));
+            }
+            // Linux's answer: the data, MSG_CTRUNC, no descriptors.
+            return Ok(self.copy_data(data, msg, libc::MSG_CTRUNC, stream));
+        }
+        let Some(control) = control else {
+            for fd in rights.into_iter().flatten() {
+                if k.null_control_leaks {
+                    self.leaked.push(self.install(fd, 0));
+                }
+            }
+            return Ok(self.copy_data(data, msg, 0, stream));
+        };
+        let layout = S::SYSTEM.layout;
+        let room = sys::RECV_SPACE;
+        let mut at = 0;
+        let mut out_flags = 0;
+        let mut last_end = 0;
+        for group in rights {
+            let want = layout.data + 4 * group.len();
+            let fits = at + want <= room;
+            if !fits && k.too_small == TooSmall::Fails {
+                return Err(Errno(libc::EMSGSIZE)); // `group` and the rest closed
+            }
+            if !fits && k.too_small == TooSmall::DropsWhole {
+                out_flags |= libc::MSG_CTRUNC;
+                break; // this message and those after it closed
+            }
+            let fds: Vec<c_int> = group
+                .into_iter()
+                .map(|fd| self.install(fd, flags))
+                .collect();
+            let mut bytes = layout.header(want, libc::SOL_SOCKET, libc::SCM_RIGHTS);
+            bytes.extend(fds.iter().flat_map(|fd| fd.to_ne_bytes()));
+            if fits {
+                control.fill_at(at, &bytes);
+                last_end = at + want;
+                at = layout.align(at + want);
+                continue;
+            }
+            out_flags |= libc::MSG_CTRUNC;
+            let copied = room - at;
+            match k.too_small {
+                TooSmall::ClosesRest { shortens } => {
+                    // so_closefds: every descriptor lying wholly or partly past the buffer
+                    let whole = copied.saturating_sub(layout.data) / 4;
+                    for &fd in &fds[whole..] {
+                        // SAFETY: the model installed it and owns it until now.
+                        unsafe { libc::close(fd) };
+                    }
+                    if shortens {
+                        bytes[..layout.data].copy_from_slice(&layout.header(
+                            copied,
+                            libc::SOL_SOCKET,
+                            libc::SCM_RIGHTS,
+                        ));
+                    }
+                }
+                TooSmall::CopiesRaw => {
+                    let whole = copied.saturating_sub(layout.data) / 4;
+                    self.leaked.extend(&fds[whole..]);
+                }
+                TooSmall::DropsWhole | TooSmall::Fails => unreachable!(),
+            }
+            control.fill_at(at, &bytes[..copied]);
+            last_end = room;
+            at = room;
+            break;
+        }
+        let control_len = match (at, k.returns_space) {
+            (0, _) => 0,
+            (_, true) => at.min(room),
+            (_, false) => last_end,
+        };
+        let mut got = self.copy_data(data, msg, out_flags, stream);
+        got.control_len = control_len;
+        Ok(got)
+    }
+
+    /// The data part of a receive: a datagram or record is cut (MSG_TRUNC) and its rest
+    /// discarded; a stream's rest stays queued, and where the kernel gathers, later plain
+    /// writes join the read.
+    fn copy_data(&mut self, data: &mut [u8], mut msg: Msg, flags: c_int, stream: bool) -> Received {
+        let mut n = msg.data.len().min(data.len());
+        data[..n].copy_from_slice(&msg.data[..n]);
+        let mut flags = flags;
+        if stream {
+            if n < msg.data.len() {
+                msg.data.drain(..n);
+                msg.rights.clear();
+                self.queue.push_front(msg);
+            } else {
+                while S::KERNEL.gathers && n < data.len() {
+                    let Some(next) = self.queue.front_mut() else {
+                        break;
+                    };
+                    if !next.rights.is_empty() {
+                        break;
+                    }
+                    let m = next.data.len().min(data.len() - n);
+                    data[n..n + m].copy_from_slice(&next.data[..m]);
+                    next.data.drain(..m);
+                    if next.data.is_empty() {
+                        self.queue.pop_front();
+                    }
+                    n += m;
+                }
+            }
+        } else if n < msg.data.len() {
+            flags |= libc::MSG_TRUNC;
+        }
+        Received {
+            bytes: n,
+            flags,
+            control_len: 0,
+        }
+    }
+}
+
+// SAFETY: every descriptor number the model writes into a control message is one it installed
+// (`into_raw_fd` of a descriptor it owned) for that receive alone.
+unsafe impl<S: Spec> Kernel for Model<S> {
+    const SYSTEM: System = S::SYSTEM;
+    fn recvmsg(
+        &mut self,
+        _sock: c_int,
+        data: &mut [u8],
+        control: Option<&mut RecvControl>,
+        flags: c_int,
+    ) -> Result<Received> {
+        self.deliver(data, control, flags)
+    }
+    fn socket_type(&mut self, _sock: c_int) -> Result<c_int> {
+        Ok(self.ty)
+    }
+    fn peer_creds(&mut self, _sock: c_int) -> Result<Creds> {
+        (S::KERNEL.peer)(self.ty)
+    }
+    fn set_passcred(&mut self, _sock: c_int) -> Result<()> {
+        Ok(()) // Linux's; the other systems have nothing to turn on
+    }
+}
+
+// ---- The harness: census, oracle, one lock. ----
+
+/// The models count this process's descriptors, so they run one at a time.
+static LOCK: Mutex<()> = Mutex::new(());
+
+fn census() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+/// A pipe's read end (non-blocking, so that a leak fails rather than hangs) and `n` copies
+/// of its write end to send.
+pub(super) fn oracle(n: usize) -> (File, Vec<OwnedFd>) {
+    let (r, w) = std::io::pipe().unwrap();
+    // SAFETY: F_SETFL on a descriptor we own.
+    unsafe { libc::fcntl(r.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+    let fds = (0..n)
+        .map(|_| OwnedFd::from(w.try_clone().unwrap()))
+        .collect();
+    (File::from(OwnedFd::from(r)), fds)
+}
+
+/// Whether every copy of the oracle's write end is closed.
+pub(super) fn eof(mut r: File) -> bool {
+    matches!(r.read(&mut [0u8]), Ok(0))
+}
+
+/// Runs a case: the table holds as many descriptors after as before, and the case's oracles
+/// (returned by it) saw end of file.
+pub(super) fn case(name: &str, f: impl FnOnce() -> Vec<File>) {
+    let _one = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let before = census();
+    let oracles = f();
+    for (i, r) in oracles.into_iter().enumerate() {
+        assert!(
+            eof(r),
+            "{name}: oracle {i}: a descriptor leaked or is still in flight"
+        );
+    }
+    assert_eq!(census(), before, "{name}: descriptors leaked");
+}
+
+pub(super) fn slots(n: usize) -> Vec<Option<Fd>> {
+    (0..n).map(|_| None).collect()
+}
+
+fn is_cloexec(fd: &Fd) -> bool {
+    // SAFETY: F_GETFD on a descriptor the slot owns.
+    unsafe { libc::fcntl(fd.raw(), libc::F_GETFD) & libc::FD_CLOEXEC != 0 }
+}
+
+// ---- The cases every system runs. ----
+
+const TYPES: [c_int; 3] = [libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET];
+
+/// lib9's wire format, one descriptor, on every socket type the system has; close-on-exec
+/// holds when asked, whatever the kernel does with MSG_CMSG_CLOEXEC, and not when not.
+pub(super) fn one_descriptor<S: Spec>() {
+    for (i, ty) in TYPES.into_iter().enumerate() {
+        if !S::KERNEL.types[i] {
+            continue;
+        }
+        for cloexec in [false, true] {
+            case("one descriptor", || {
+                let (r, fds) = oracle(1);
+                let mut k = Model::<S>::new(ty);
+                k.send(&[0], vec![fds]);
+                let fd = recv_fd_on(&mut k, 3, cloexec).expect("recvfd");
+                assert_eq!(is_cloexec(&fd), cloexec, "close-on-exec as asked");
+                assert_eq!(k.queued(), 0);
+                vec![r]
+            });
+        }
+    }
+}
+
+/// 253 descriptors in one message: all handed out with room for them; with one slot fewer,
+/// EMSGSIZE and all closed.
+pub(super) fn batch<S: Spec>() {
+    for room in [253, 252] {
+        case("253 descriptors", || {
+            let (r, fds) = oracle(253);
+            let mut k = Model::<S>::new(libc::SOCK_STREAM);
+            k.send(b"x", vec![fds]);
+            let mut s = slots(room);
+            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, true, Part::Refused);
+            match room {
+                253 => {
+                    assert_eq!(got.unwrap().0.fds, 253);
+                    assert!(s.iter().all(|s| s.as_ref().is_some_and(is_cloexec)));
+                }
+                _ => assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE)),
+            }
+            vec![r]
+        });
+    }
+}
+
+/// A full table: -1/EMFILE, every descriptor gone, the message consumed (whatever the kernel
+/// left queued) and the next one received whole, on every socket type the system has.
+pub(super) fn full_table<S: Spec>() {
+    for (i, ty) in TYPES.into_iter().enumerate() {
+        if !S::KERNEL.types[i] {
+            continue;
+        }
+        case("full table", || {
+            let (r1, a) = oracle(2);
+            let (r2, b) = oracle(1);
+            let mut k = Model::<S>::new(ty);
+            k.send(b"a", vec![a]);
+            k.send(b"b", vec![b]);
+            k.table_room = 1;
+            let mut s = slots(2);
+            let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+            assert_eq!(got.unwrap_err(), Errno(libc::EMFILE), "type {ty}");
+            assert!(s.iter().all(Option::is_none));
+            k.table_room = usize::MAX;
+            let mut byte = [0u8];
+            let got = recv_on(&mut k, 3, &mut byte, &mut s, false, Part::Refused).unwrap();
+            assert_eq!((got.0.bytes, got.0.fds, byte), (1, 1, *b"b"), "type {ty}");
+            assert_eq!(k.queued(), 0, "type {ty}");
+            assert!(k.leaked.is_empty());
+            drop(s);
+            vec![r1, r2]
+        });
+    }
+}
+
+/// A datagram (or record) longer than the buffer: EMSGSIZE, its descriptors closed, the next
+/// message received normally; lib9's recvfd takes its one byte and descriptor as lib9 does.
+pub(super) fn truncated_datagram<S: Spec>() {
+    for (i, ty) in TYPES.into_iter().enumerate().skip(1) {
+        if !S::KERNEL.types[i] {
+            continue;
+        }
+        case("truncated datagram", || {
+            let (r, fds) = oracle(3);
+            let mut fds = fds.into_iter();
+            let mut k = Model::<S>::new(ty);
+            k.send(b"0123456789", vec![fds.by_ref().take(2).collect()]);
+            k.send(b"0123", vec![fds.by_ref().take(1).collect()]);
+            let mut s = slots(4);
+            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused);
+            assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused).unwrap();
+            assert_eq!((got.0.bytes, got.0.fds), (4, 1));
+            drop(s);
+            vec![r]
+        });
+        case("recvfd of a long datagram", || {
+            let (r, fds) = oracle(1);
+            let mut k = Model::<S>::new(ty);
+            k.send(b"0123456789", vec![fds]);
+            drop(recv_fd_on(&mut k, 3, false).expect("recvfd"));
+            vec![r]
+        });
+    }
+}
+
+/// APUE on every socket type: recv_fd (no uid) never asks who the peer is and gets its
+/// descriptor; recv_ufd asks first, and where the system cannot say, fails with its errno
+/// before reading anything: the message is still there for the next receive.
+#[cfg(feature = "apue")]
+pub(super) fn apue_credentials<S: Spec>() {
+    use crate::pass::apue::{Reply, recv_reply_on};
+    for (i, ty) in TYPES.into_iter().enumerate() {
+        if !S::KERNEL.types[i] {
+            continue;
+        }
+        case("APUE credentials", || {
+            let (r, fds) = oracle(2);
+            let mut k = Model::<S>::new(ty);
+            for fd in fds {
+                k.send(&[0, 0], vec![vec![fd]]); // no text, 0, status 0
+            }
+            let sink = |_: &[u8]| Ok::<(), Errno>(());
+            let (got, uid) = recv_reply_on(&mut k, 3, false, sink).expect("recv_fd");
+            assert!(matches!(got, Reply::Fd(_)) && uid.is_none());
+            drop(got);
+            let before = k.queued();
+            match ((S::KERNEL.peer)(ty), recv_reply_on(&mut k, 3, true, sink)) {
+                (Ok(c), Ok((Reply::Fd(_), uid))) => assert_eq!(uid, Some(c.1)),
+                (Err(e), Err(got)) => {
+                    assert_eq!(got, e, "the kernel's errno");
+                    assert_eq!(k.queued(), before, "nothing read");
+                    drop(recv_reply_on(&mut k, 3, false, sink).expect("then recv_fd"));
+                }
+                (want, got) => panic!("type {ty}: peer {want:?}, recv_ufd {got:?}"),
+            }
+            vec![r]
+        });
+    }
+}
+
+/// Every case above, for one system.
+pub(super) fn common<S: Spec>() {
+    one_descriptor::<S>();
+    batch::<S>();
+    full_table::<S>();
+    truncated_datagram::<S>();
+    #[cfg(feature = "apue")]
+    apue_credentials::<S>();
+}
+
+/// A peer whose every socket type answers with these credentials.
+pub(super) fn peer_ok(_ty: c_int) -> Result<Creds> {
+    Ok((42, 1000, 100))
+}

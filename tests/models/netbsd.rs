@@ -1,0 +1,89 @@
+//! NetBSD, modelled from `sys/kern/uipc_usrreq.c` (`unp_internalize`: of several SCM_RIGHTS
+//! messages the first is kept; `unp_externalize`: EMSGSIZE when `fdalloc` fails, the
+//! descriptors disposed of; a rights message that does not fit the control buffer is not
+//! copied, its descriptors closed, MSG_CTRUNC; `unp_ctloutput`: LOCAL_PEEREID on connected
+//! stream and seqpacket sockets, EINVAL on datagram), `sys/kern/uipc_syscalls.c` (a page of
+//! control a send) and `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
+
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use crate::pass::{Part, recv_on};
+use crate::sys::{self, Creds, Errno, Result, System};
+
+pub(super) struct NetBsd;
+
+/// NetBSD on aarch64: the same kernel, in the layout the libc crate gets wrong.
+pub(super) struct NetBsdAarch64;
+
+fn peer(ty: libc::c_int) -> Result<Creds> {
+    match ty {
+        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
+        _ => peer_ok(ty),
+    }
+}
+
+const KERNEL: Behaviour = Behaviour {
+    returns_space: true,
+    delivers_all_rights: false,
+    too_small: TooSmall::DropsWhole,
+    full: Some((libc::EMSGSIZE, [true, false, true])),
+    honours_cloexec: true,
+    null_control_leaks: false,
+    gathers: true,
+    types: [true, true, true],
+    peer,
+};
+
+impl Spec for NetBsd {
+    const SYSTEM: System = sys::netbsd::SYSTEM;
+    const KERNEL: Behaviour = KERNEL;
+}
+
+impl Spec for NetBsdAarch64 {
+    const SYSTEM: System = System {
+        layout: sys::netbsd::AARCH64,
+        ..sys::netbsd::SYSTEM
+    };
+    const KERNEL: Behaviour = KERNEL;
+}
+
+#[test]
+fn common_cases() {
+    common::<NetBsd>();
+}
+
+#[test]
+fn common_cases_aarch64() {
+    common::<NetBsdAarch64>();
+}
+
+/// Two SCM_RIGHTS messages in one send: the kernel keeps the first and disposes of the rest;
+/// p9fd hands out what arrived.
+#[test]
+fn first_rights_message_only() {
+    case("several SCM_RIGHTS", || {
+        let (r, mut fds) = oracle(5);
+        let two = fds.split_off(3);
+        let mut k = Model::<NetBsd>::new(libc::SOCK_STREAM);
+        k.send(b"x", vec![fds, two]);
+        let mut s = slots(5);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused).unwrap();
+        assert_eq!(got.0.fds, 3);
+        drop(s);
+        vec![r]
+    });
+}
+
+/// 500 descriptors in one message (a page of control takes 1020): more than p9fd's buffer.
+/// The kernel copies nothing of it and closes them, MSG_CTRUNC; p9fd says EMSGSIZE.
+#[test]
+fn more_than_the_buffer_holds() {
+    case("500", || {
+        let (r, fds) = oracle(500);
+        let mut k = Model::<NetBsd>::new(libc::SOCK_DGRAM);
+        k.send(b"x", vec![fds]);
+        let mut s = slots(253);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        vec![r]
+    });
+}
