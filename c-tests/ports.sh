@@ -17,8 +17,9 @@ cd "$(dirname "$0")/.."
 
 LINUX="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf s390x-unknown-linux-gnu
 	i686-unknown-linux-gnu x86_64-unknown-linux-musl"
-OTHERS="x86_64-unknown-freebsd x86_64-unknown-openbsd x86_64-unknown-netbsd x86_64-apple-darwin
-	aarch64-apple-darwin x86_64-unknown-illumos"
+OTHERS="x86_64-unknown-freebsd aarch64-unknown-freebsd x86_64-unknown-openbsd x86_64-unknown-netbsd
+	aarch64-unknown-netbsd x86_64-unknown-dragonfly x86_64-apple-darwin aarch64-apple-darwin
+	x86_64-unknown-illumos x86_64-pc-solaris"
 PORTS=${PORTS:-$LINUX $OTHERS}
 OUT=target/ports
 

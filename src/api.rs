@@ -144,8 +144,10 @@ pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
 /// - `ECONNRESET`: end of file, the peer is gone.
 /// - `EBADMSG`: the message carried no descriptor (plain data, a non-`AF_UNIX` peer, an empty
 ///   datagram) or more than one (all closed). The data byte is consumed.
-/// - `EMFILE`: the kernel dropped descriptors (`MSG_CTRUNC`: our descriptor table is full, or
-///   a security module refused); whatever arrived is closed.
+/// - `EMFILE`: our descriptor table is full (Linux says so with `MSG_CTRUNC`, where a
+///   security module's refusal looks the same; the BSDs, macOS and illumos with an error),
+///   or the kernel could not install them; whatever arrived is closed, and the message is
+///   consumed on every system.
 /// - The kernel's: `EBADF`, `ENOTSOCK`, `EAGAIN`, `EINTR` (nothing consumed), `EINVAL` on an
 ///   unconnected stream socket, ...
 ///
@@ -343,16 +345,19 @@ impl Credentials {
 /// first slots of `fds` (anything already there is closed).
 ///
 /// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram or seqpacket
-/// message returns 0 bytes too, with its descriptors. On a datagram socket, bytes beyond
-/// `data.len()` are discarded, as `recv` does.
+/// message returns 0 bytes too, with its descriptors. A datagram or seqpacket message longer
+/// than `data` is an error (`EMSGSIZE`), not a silent cut.
 ///
 /// # Errors
 ///
 /// - `EINVAL`: `data` is empty. (A zero-length receive on a stream socket would take the
 ///   descriptors waiting at the head of the queue without their byte, and returns 0, like end
 ///   of file, when plain data is waiting.)
-/// - `EMSGSIZE`: more descriptors arrived than `fds` has slots; all of them are closed.
-/// - `EMFILE`: the kernel dropped descriptors (`MSG_CTRUNC`); whatever arrived is closed.
+/// - `EMSGSIZE`: more descriptors arrived than `fds` has slots, or than the kernel could hand
+///   over at once (FreeBSD, NetBSD and illumos take more than 253 a send); or a datagram or
+///   seqpacket message was longer than `data` (the kernel discarded its rest). All its
+///   descriptors are closed and the message is consumed; the next receive gets the next one.
+/// - `EMFILE`: our descriptor table is full; whatever arrived is closed, the message consumed.
 /// - The kernel's, as for [`recv_fd`].
 ///
 /// On error `fds` is untouched; `data` may hold bytes of the refused message.

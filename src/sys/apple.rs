@@ -46,7 +46,7 @@ pub(crate) const SYSTEM: System = System {
 const _: () = assert!(SYSTEM.layout.space(254 * 4) <= super::RECV_SPACE);
 
 #[cfg(target_vendor = "apple")]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(target_vendor = "apple")]
 mod imp {

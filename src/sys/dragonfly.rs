@@ -32,7 +32,7 @@ pub(crate) const SYSTEM: System = System {
 };
 
 #[cfg(target_os = "dragonfly")]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(target_os = "dragonfly")]
 mod imp {

@@ -44,7 +44,7 @@ pub(crate) const SYSTEM: System = System {
 };
 
 #[cfg(target_os = "freebsd")]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(target_os = "freebsd")]
 mod imp {

@@ -40,7 +40,7 @@ pub(crate) const SYSTEM: System = System {
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
 mod imp {

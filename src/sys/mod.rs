@@ -12,15 +12,10 @@ use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
 mod system;
-#[cfg(any(
-    test,
-    not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "solaris"
-    ))
-))]
+#[cfg_attr(
+    all(not(test), any(target_os = "linux", target_os = "android")),
+    allow(unused_imports)
+)]
 pub(crate) use system::Kinds;
 pub use system::Layout;
 pub(crate) use system::{Cloexec, FullTable, System};

@@ -54,7 +54,7 @@ pub(crate) const SYSTEM: System = System {
 };
 
 #[cfg(target_os = "netbsd")]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(target_os = "netbsd")]
 mod imp {

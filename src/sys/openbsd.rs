@@ -46,7 +46,7 @@ pub(crate) const SYSTEM: System = System {
 };
 
 #[cfg(target_os = "openbsd")]
-pub(super) use imp::*;
+pub(crate) use imp::*;
 
 #[cfg(target_os = "openbsd")]
 mod imp {
