@@ -64,9 +64,10 @@ int sendfd(int socket, int fd);
  *
  * Returns a new descriptor, not close-on-exec, or -1 with errno set:
  * ECONNRESET at end of file; EBADMSG if the message carried no descriptor or more than one
- * (all are closed); EMFILE if the kernel dropped descriptors because the table is full (all
- * that arrived are closed); or the kernel's error (EBADF, ENOTSOCK, EAGAIN, EINTR with
- * nothing consumed, ...). Credentials are ignored and pidfds closed. Thread-safe; no
+ * (all are closed); EMFILE if the descriptor table is full (all that arrived are closed, the
+ * message consumed, on every system); or the kernel's error (EBADF, ENOTSOCK, EAGAIN, EINTR
+ * with nothing consumed, ...). On a datagram socket it takes one byte of a longer message,
+ * as lib9 does. Credentials are ignored and pidfds closed. Thread-safe; no
  * allocation.
  */
 int recvfd(int socket);
@@ -104,16 +105,19 @@ long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds)
  *
  * On success it returns the number of bytes received and sets *nfds to the number of
  * descriptors stored in fds. It returns 0 with *nfds 0 at end of file; a zero-length
- * datagram or seqpacket message returns 0 too, with its descriptors. On a datagram socket,
- * bytes beyond nbuf are discarded. Credentials are ignored and pidfds closed.
+ * datagram or seqpacket message returns 0 too, with its descriptors. Credentials are
+ * ignored and pidfds closed.
  *
  * On error it returns -1 with errno set, and *nfds and fds are not written (buf may
  * hold bytes of the refused message):
  * EINVAL if nbuf < 1, *nfds < 0, or flags has a bit other than P9FD_CLOEXEC;
  * EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
- * EMSGSIZE if more descriptors arrived than *nfds (all of them are closed);
- * EMFILE if the kernel dropped descriptors because the table is full (all that arrived are
- * closed); or the kernel's error, as for recvfd. Thread-safe; no allocation.
+ * EMSGSIZE if more descriptors arrived than *nfds, or than the kernel could hand over at
+ * once (FreeBSD, NetBSD and illumos take more than 253 a send), or a datagram or seqpacket
+ * message was longer than nbuf (its rest is gone): all its descriptors are closed and the
+ * message is consumed;
+ * EMFILE if the descriptor table is full (all that arrived are closed, the message consumed);
+ * or the kernel's error, as for recvfd. Thread-safe; no allocation.
  */
 long recvfdmsg(int socket, void *buf, long nbuf, int *fds, int *nfds, int flags);
 
