@@ -129,6 +129,26 @@ fn the_most_fds_with_a_payload() {
 }
 
 #[test]
+fn a_datagram_longer_than_the_buffer_is_emsgsize_and_consumed() {
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let (r, w) = oracle();
+    send_fds(&a, b"0123456789", &[w.as_fd(), w.as_fd()]).unwrap();
+    send_fds(&a, b"fits", &[w.as_fd()]).unwrap();
+    drop(w);
+    let mut slots = [None, None];
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        errno(recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY)),
+        libc::EMSGSIZE
+    );
+    assert!(slots.iter().all(Option::is_none));
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds, &buf), (4, 1, b"fits"));
+    drop(slots);
+    assert!(eof(r));
+}
+
+#[test]
 fn too_many_for_the_room_closes_all_and_leaves_slots_alone() {
     let (a, b) = pipe().unwrap();
     let (r, w) = oracle();

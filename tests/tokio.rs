@@ -60,6 +60,20 @@ async fn split_halves_reach_the_socket() {
 }
 
 #[tokio::test]
+async fn a_datagram_longer_than_the_buffer_is_emsgsize() {
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let (r, w) = oracle();
+    p9fd::tokio::send_fds(&a, b"too long", &[w.as_fd()])
+        .await
+        .unwrap();
+    drop(w);
+    let mut fds = [None];
+    let got = p9fd::tokio::recv_fds(&b, &mut [0; 3], &mut fds, RecvFlags::EMPTY).await;
+    assert_eq!(got.unwrap_err().raw_os_error(), Some(libc::EMSGSIZE));
+    assert!(eof(r));
+}
+
+#[tokio::test]
 async fn datagram_sockets_carry_descriptors() {
     let (a, b) = UnixDatagram::pair().unwrap();
     let (r, w) = oracle();
