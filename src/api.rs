@@ -258,9 +258,11 @@ pub fn send_fds_all(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io:
 }
 
 /// Who is on the other end of a connected Unix-domain socket, as the kernel knows it: the
-/// peer's credentials when it connected (or made the socket pair). Linux: `SO_PEERCRED`;
-/// the BSDs and macOS: `getpeereid` (no pid); illumos: `getpeerucred`. Nothing allocates
-/// (but on illumos, where the system call allocates its answer).
+/// peer's credentials when it connected (or made the socket pair). Linux and OpenBSD:
+/// `SO_PEERCRED`; FreeBSD: `LOCAL_PEERCRED` (with a pid since FreeBSD 13); NetBSD:
+/// `LOCAL_PEEREID`; macOS: `LOCAL_PEERCRED` and `LOCAL_PEERPID`; DragonFly: `getpeereid` (no
+/// pid); illumos: `getpeerucred`. Nothing allocates (but on illumos, where the system call
+/// allocates its answer).
 ///
 /// A server that hands out descriptors refuses a client of another uid:
 ///
@@ -271,13 +273,17 @@ pub fn send_fds_all(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io:
 /// if peer.uid() != me {
 ///     return Err(std::io::Error::from_raw_os_error(libc::EPERM));
 /// }
-/// assert_eq!(peer.pid(), Some(std::process::id() as libc::pid_t));
+/// if let Some(pid) = peer.pid() {
+///     assert_eq!(pid, std::process::id() as libc::pid_t);
+/// }
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
 /// # Errors
 ///
-/// The system's: `ENOTSOCK`, `ENOTCONN` (not connected), `EBADF`, ...
+/// The system's: `ENOTSOCK`, `ENOTCONN` (not connected), `EBADF`, ... Only Linux and OpenBSD
+/// name the peer of a datagram socket: FreeBSD, NetBSD and macOS say `EINVAL`, illumos
+/// `ENOTSUP`; DragonFly names no socketpair's peer (`ENOTCONN`).
 #[doc(alias = "SO_PEERCRED")]
 #[doc(alias = "getpeereid")]
 pub fn peer_credentials(sock: impl AsFd) -> io::Result<Credentials> {
@@ -327,8 +333,8 @@ impl Credentials {
         self.gid
     }
 
-    /// The peer's process id, or `None` where the system does not report one (the BSDs and
-    /// macOS).
+    /// The peer's process id, or `None` where the system does not report one (DragonFly,
+    /// FreeBSD before 13).
     ///
     /// ```
     /// let (a, _b) = p9fd::pipe()?;
