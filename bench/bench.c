@@ -5,6 +5,8 @@
  *	bench count p9fd N	N passes of sendfd+recvfd+close, for callgrind and memcheck
  *	bench count base N	the same with the baseline
  *	bench count batch N	N messages of 16 descriptors with sendfdmsg/recvfdmsg
+ *	bench count batch253 N	N messages of 253 descriptors with sendfdmsg/recvfdmsg
+ *	bench count basebatch253 N	the same with the baseline's naive batch
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -146,6 +148,22 @@ pingpong(Impl *im, long n)
 	return t / n;
 }
 
+/* n messages of k descriptors with the baseline's naive batch, each received one closed */
+static void
+basebatch(int sv[2], int k, long n)
+{
+	int fds[P9FD_MAXFDS], got[P9FD_MAXFDS], i, r;
+
+	for(i = 0; i < k; i++)
+		fds[i] = 0;
+	while(n-- > 0){
+		if(base_sendfds(sv[0], fds, k) != 0 || (r = base_recvfds(sv[1], got)) != k)
+			fatal("baseline batch");
+		for(i = 0; i < r; i++)
+			close(got[i]);
+	}
+}
+
 /* descriptors per second, k per message with sendfdmsg/recvfdmsg (k = 0: sendfd/recvfd) */
 static double
 batch(int sv[2], int k, long total)
@@ -264,10 +282,14 @@ main(int argc, char **argv)
 			passes(&impls[1], sv, n);
 		else if(strcmp(argv[2], "batch") == 0)
 			batch(sv, 16, n * 16);
+		else if(strcmp(argv[2], "batch253") == 0)
+			batch(sv, P9FD_MAXFDS, n * P9FD_MAXFDS);
+		else if(strcmp(argv[2], "basebatch253") == 0)
+			basebatch(sv, P9FD_MAXFDS, n);
 		else
 			return 2;
 		return 0;
 	}
-	fprintf(stderr, "usage: bench time | bench count p9fd|base|batch N\n");
+	fprintf(stderr, "usage: bench time | bench count p9fd|base|batch|batch253|basebatch253 N\n");
 	return 2;
 }

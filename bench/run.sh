@@ -34,7 +34,13 @@ ratio() {
 p1=$(instr p9fd $N); p2=$(instr p9fd $((2 * N)))
 b1=$(instr base $N); b2=$(instr base $((2 * N)))
 m1=$(instr batch $N); m2=$(instr batch $((2 * N)))
+# the 253-descriptor batch against the naive C batch, per message (fewer messages: each is big)
+M=100
+g1=$(instr batch253 $M); g2=$(instr batch253 $((2 * M)))
+n1=$(instr basebatch253 $M); n2=$(instr basebatch253 $((2 * M)))
 pi=$(per "$p1" "$p2"); bi=$(per "$b1" "$b2"); mi=$(per "$m1" "$m2")
+gi=$(awk -v a="$g1" -v b="$g2" -v n=$M 'BEGIN { printf "%.1f", (b - a) / n }')
+ni=$(awk -v a="$n1" -v b="$n2" -v n=$M 'BEGIN { printf "%.1f", (b - a) / n }')
 ha1=$(allocs p9fd $N); ha2=$(allocs p9fd $((2 * N)))
 hb1=$(allocs batch $N); hb2=$(allocs batch $((2 * N)))
 {
@@ -43,6 +49,7 @@ hb1=$(allocs batch $N); hb2=$(allocs batch $((2 * N)))
 	echo "|---|---|---|---|"
 	echo "| per sendfd+recvfd+close pass | $pi | $bi | $(ratio "$pi" "$bi") |"
 	echo "| per 16-descriptor sendfdmsg+recvfdmsg+16 closes | $mi | | |"
+	echo "| per 253-descriptor sendfdmsg+recvfdmsg+253 closes (baseline: a naive C batch) | $gi | $ni | $(ratio "$gi" "$ni") |"
 	echo
 	echo "| heap allocations (memcheck) | $N passes | $((2 * N)) passes | per pass |"
 	echo "|---|---|---|---|"

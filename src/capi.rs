@@ -148,7 +148,8 @@ unsafe fn slice_mut<'a, T>(ptr: *mut T, n: c_long) -> Result<&'a mut [T]> {
 /// The C caller's descriptor numbers to send: a negative one is EBADF, as the kernel would
 /// say, with nothing sent.
 fn borrow_all(fds: &[c_int]) -> Result<&[c_int]> {
-    if fds.iter().any(|&fd| fd < 0) {
+    // One pass over all of them, no early exit: the sign of their union.
+    if fds.iter().fold(0, |all, &fd| all | fd) < 0 {
         return Err(Errno(libc::EBADF));
     }
     Ok(fds)

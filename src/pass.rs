@@ -248,21 +248,19 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
         Part::Allowed => libc::MSG_CTRUNC,
     };
     // The usual answer first: exactly one SCM_RIGHTS message, of any size, that fits (so no
-    // credentials).
+    // credentials), whose numbers are all descriptors (the kernel installs no negative one;
+    // checked in one pass, the sign of their union).
     if got.flags & refuse == 0
         && let Some(ints) = control.only_rights(system.layout, got.control_len)
         && ints.len() / size_of::<c_int>() <= fds.len()
+        && Cmsg::ints(ints).fold(0, |all, fd| all | fd) >= 0
     {
-        let mut n = 0;
         for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
-            if let Some(fd) = sys::own(&system, raw, cloexec) {
-                slot.put(fd);
-                n += 1;
-            }
+            slot.put(sys::own_installed(&system, raw, cloexec));
         }
         let got = Received {
             bytes: got.bytes,
-            fds: n,
+            fds: ints.len() / size_of::<c_int>(),
         };
         return Ok((got, None));
     }

@@ -335,13 +335,19 @@ pub(crate) fn own(system: &System, raw: c_int, cloexec: bool) -> Option<Fd> {
     if raw < 0 {
         return None;
     }
+    Some(own_installed(system, raw, cloexec))
+}
+
+/// [`own`] of a number known not to be negative.
+#[inline(always)]
+pub(crate) fn own_installed(system: &System, raw: c_int, cloexec: bool) -> Fd {
     if cloexec && system.cloexec != Cloexec::Atomic {
         set_cloexec(raw);
     }
     // Ownership, not memory: `raw` was read from an SCM_RIGHTS or SCM_PIDFD message that
     // recvmsg just returned: the kernel installed it in our table for this call alone, so
     // nothing else owns it, and the parser hands each such number out exactly once.
-    Some(Fd(raw))
+    Fd(raw)
 }
 
 /// Close-on-exec, set after receipt.
