@@ -3,7 +3,8 @@
 # verdict over all of them. A step's tally is what it prints ("N passed, N failed" from our
 # scripts, "test result: ... N passed; N failed" from cargo); a step that prints none (fmt,
 # clippy, doc, a build) counts as one check; a step that fails without counting a failure
-# (a build error) counts one failure. A failing step does not stop the others.
+# (a build error) counts one failure. A failing step does not stop the others. The last line
+# is "total: N passed, N failed", the suites' own lines above it.
 #
 # Called by the Makefile with MAKE, CARGO, BUILD and STATIC_LIBS set.
 set -u
@@ -57,5 +58,5 @@ echo
 for b in "${broken[@]}"; do
 	echo "failed: $b"
 done
-echo "make check, all suites: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
