@@ -43,7 +43,8 @@ step "cargo fmt --check" $CARGO fmt --check
 step "clippy, all features" $CARGO clippy --locked --all-targets --all-features -- -D warnings
 step "clippy, the C library's build (no std, capi, apue)" \
 	$CARGO clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
-step "cargo doc" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
+step "cargo doc, default features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps
+step "cargo doc, all features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
 step "Rust tests, all features" $CARGO test --locked --all-features
 step "cargo package (builds the packaged crate)" $CARGO package --locked --allow-dirty
 step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
