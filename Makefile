@@ -203,12 +203,13 @@ fuzz: lib
 # mutant of src/ must fail a test; .cargo/mutants.toml runs tests/c_suite.rs, which builds the C
 # libraries from the mutated source and runs the C suite against them. Slow (the C suite per
 # mutant), so not part of make check. MUTANTS_ARGS narrows it: MUTANTS_ARGS='--file src/capi.rs'.
-# The report is in target/mutants/mutants.out.
+# The report is in $(MUTANTS_OUT)/mutants.out.
 CARGO_MUTANTS_VERSION = 27.1.0
 CARGO_MUTANTS = target/tools/bin/cargo-mutants
 MUTANTS_ARGS ?=
+MUTANTS_OUT ?= target/mutants
 mutants: $(CARGO_MUTANTS)
-	$(CARGO_MUTANTS) mutants --jobs 1 --output target/mutants $(MUTANTS_ARGS)
+	$(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
 
 $(CARGO_MUTANTS):
 	$(CARGO) install --locked --root target/tools cargo-mutants@$(CARGO_MUTANTS_VERSION)
