@@ -209,6 +209,7 @@ CARGO_MUTANTS = target/tools/bin/cargo-mutants
 MUTANTS_ARGS ?=
 MUTANTS_OUT ?= target/mutants
 mutants: $(CARGO_MUTANTS)
+	mkdir -p $(MUTANTS_OUT)
 	$(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
 
 $(CARGO_MUTANTS):
