@@ -203,6 +203,8 @@ fuzz: lib
 # mutant of src/ must fail a test; .cargo/mutants.toml runs tests/c_suite.rs, which builds the C
 # libraries from the mutated source and runs the C suite against them. Slow (the C suite per
 # mutant), so not part of make check. MUTANTS_ARGS narrows it: MUTANTS_ARGS='--file src/capi.rs'.
+# The C suite stops at its first failure (one is enough to catch a mutant) and gives a program
+# 30 s, not 120 (the slowest, stress, takes 3 s here), so a mutant that hangs one costs 30 s.
 # The report is in $(MUTANTS_OUT)/mutants.out.
 CARGO_MUTANTS_VERSION = 27.1.0
 CARGO_MUTANTS = target/tools/bin/cargo-mutants
@@ -210,7 +212,7 @@ MUTANTS_ARGS ?=
 MUTANTS_OUT ?= target/mutants
 mutants: $(CARGO_MUTANTS)
 	mkdir -p $(MUTANTS_OUT)
-	$(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
+	FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
 
 $(CARGO_MUTANTS):
 	$(CARGO) install --locked --root target/tools cargo-mutants@$(CARGO_MUTANTS_VERSION)
