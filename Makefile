@@ -12,9 +12,10 @@
 #	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, the load
 #			tests under TSan, and the Rust tests under AddressSanitizer
 #			(RUSTC_BOOTSTRAP on stable)
+#	make mutants	mutation testing with cargo-mutants, the C suite included (MUTANTS_ARGS)
 #	make fuzz	long fuzzing runs (FUZZ_CASES parser cases per property, default 1000000;
 #			FUZZ_INPUTS malicious-peer inputs, default 100000)
-#	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR honoured)
+#	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR, DATADIR honoured)
 #	make uninstall	remove what make install installed
 #	make bench	p9fd against the naive C baseline (time, instructions, allocations,
 #			footprint); see BENCHMARKS.md
@@ -34,6 +35,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
 FEATURES ?=
@@ -80,10 +82,14 @@ CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
 MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3 apue.3
 MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 pipe.3:p9pipe.3 send_fd.3:apue.3 \
 	send_err.3:apue.3 recv_fd.3:apue.3 recv_ufd.3:apue.3
-# The directories install puts files in. Those it had to create are listed in DIRLIST, so that
-# uninstall removes them again (when empty) and never one that was there before.
-INSTALLDIRS = $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR)/man3
-DIRLIST = $(DESTDIR)$(LIBDIR)/p9fd.dirs
+# The directories install puts files in. Those it had to create are listed in DIRLIST, in
+# p9fd's own directory under DATADIR (where a package keeps its state, as Perl's .packlist or
+# pip's RECORD sit with what they installed; never in a system directory such as LIBDIR), so
+# that uninstall removes them again (when empty) and never one that was there before. Without
+# the list, uninstall removes the files and p9fd's own directory only.
+STATEDIR = $(DATADIR)/p9fd
+INSTALLDIRS = $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR)/man3 $(STATEDIR)
+DIRLIST = $(DESTDIR)$(STATEDIR)/installed-dirs
 
 all: lib examples
 
@@ -149,10 +155,9 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/p9fd.h $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
 	for m in $(MAN3) $(foreach l,$(MANLINKS),$(firstword $(subst :, ,$(l)))); do \
 		rm -f $(DESTDIR)$(MANDIR)/man3/$$m; done
-	if [ -f $(DIRLIST) ]; then \
-		dirs=$$(sort -r $(DIRLIST)); rm -f $(DIRLIST); \
-		for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
-	fi
+	dirs=$$(sort -r $(DIRLIST) 2>/dev/null); rm -f $(DIRLIST); \
+	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null; \
+	for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
 
 # Every test (c-tests/all.sh): both configurations, the default library and the one with the
 # apue feature (built in target/apue, so that neither overwrites the other). It ends with one
@@ -194,8 +199,26 @@ fuzz: lib
 	P9FD_FUZZ_INPUTS=$(FUZZ_INPUTS) TESTS=peer_fuzz OUT=target/c-tests/fuzz \
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
+# Mutation testing: cargo-mutants, pinned, installed into target/tools by this rule. Each
+# mutant of src/ must fail a test; .cargo/mutants.toml runs tests/c_suite.rs, which builds the C
+# libraries from the mutated source and runs the C suite against them. Slow (the C suite per
+# mutant), so not part of make check. MUTANTS_ARGS narrows it: MUTANTS_ARGS='--file src/capi.rs'.
+# The C suite stops at its first failure (one is enough to catch a mutant) and gives a program
+# 30 s, not 120 (the slowest, stress, takes 3 s here), so a mutant that hangs one costs 30 s.
+# The report is in $(MUTANTS_OUT)/mutants.out.
+CARGO_MUTANTS_VERSION = 27.1.0
+CARGO_MUTANTS = target/tools/bin/cargo-mutants
+MUTANTS_ARGS ?=
+MUTANTS_OUT ?= target/mutants
+mutants: $(CARGO_MUTANTS)
+	mkdir -p $(MUTANTS_OUT)
+	FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
+
+$(CARGO_MUTANTS):
+	$(CARGO) install --locked --root target/tools cargo-mutants@$(CARGO_MUTANTS_VERSION)
+
 clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
-	fuzz clean
+	fuzz mutants clean

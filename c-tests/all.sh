@@ -3,7 +3,8 @@
 # verdict over all of them. A step's tally is what it prints ("N passed, N failed" from our
 # scripts, "test result: ... N passed; N failed" from cargo); a step that prints none (fmt,
 # clippy, doc, a build) counts as one check; a step that fails without counting a failure
-# (a build error) counts one failure. A failing step does not stop the others.
+# (a build error) counts one failure. A failing step does not stop the others. The last line
+# is "total: N passed, N failed", the suites' own lines above it.
 #
 # Called by the Makefile with MAKE, CARGO, BUILD and STATIC_LIBS set.
 set -u
@@ -42,7 +43,8 @@ step "cargo fmt --check" $CARGO fmt --check
 step "clippy, all features" $CARGO clippy --locked --all-targets --all-features -- -D warnings
 step "clippy, the C library's build (no std, capi, apue)" \
 	$CARGO clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
-step "cargo doc" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
+step "cargo doc, default features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps
+step "cargo doc, all features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
 step "Rust tests, all features" $CARGO test --locked --all-features
 step "cargo package (builds the packaged crate)" $CARGO package --locked --allow-dirty
 step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
@@ -57,5 +59,5 @@ echo
 for b in "${broken[@]}"; do
 	echo "failed: $b"
 done
-echo "make check, all suites: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

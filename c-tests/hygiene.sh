@@ -32,6 +32,7 @@ no_pipe() {
 check "no symbol named pipe" no_pipe
 
 MAJOR=$(sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 soname() {
 	readelf -d "$BUILD/libp9fd.so" | grep -q "Library soname: \[libp9fd.so.$MAJOR\]"
 }
@@ -87,6 +88,16 @@ installed() {
 	ls "$stage/root$libdir"/libp9fd.so.*.*.* >/dev/null
 }
 check "installed files" installed
+
+libdir_only_libraries() {	# no bookkeeping in a system directory: install's state is p9fd's own
+	local got
+	got=$(cd "$stage/root$libdir" && find . -mindepth 1 | sort | tr '\n' ' ')
+	[ "$got" = "./libp9fd.a ./libp9fd.so ./libp9fd.so.$MAJOR ./libp9fd.so.$VERSION ./pkgconfig ./pkgconfig/p9fd.pc " ] ||
+		{ echo "LIBDIR holds: $got"; return 1; }
+	[ -s "$stage/root$prefix/share/p9fd/installed-dirs" ] ||
+		{ echo "no $prefix/share/p9fd/installed-dirs"; return 1; }
+}
+check "LIBDIR holds the libraries and p9fd.pc only; install's list is in share/p9fd" libdir_only_libraries
 
 cat > "$stage/outside.c" <<'PROG'
 #include <stdio.h>

@@ -7,7 +7,9 @@
 # Environment: CC, CFLAGS, LDFLAGS, STATIC_LIBS (what libp9fd.a needs, as rustc reports it),
 # OUT (build directory), RUN (a wrapper such as valgrind), SRC (where the tests are; c-tests),
 # EXTRA_CFLAGS, TESTS (names to run; all by default), KINDS (static,shared by default; static
-# alone where the target builds no shared library).
+# alone where the target builds no shared library), TIMEOUT (seconds per program, 120 by
+# default), FAILFAST (set: stop at the first failure, as a mutation run wants; the tally then
+# counts what ran).
 set -u
 cd "$(dirname "$0")/.."
 LIBDIR=${1:-target/release}
@@ -21,6 +23,8 @@ SRC=${SRC:-c-tests}
 EXTRA_CFLAGS=${EXTRA_CFLAGS:-}
 TESTS=${TESTS:-$(for f in "$SRC"/*.c; do basename "$f" .c; done)}
 KINDS=${KINDS:-static,shared}
+TIMEOUT=${TIMEOUT:-120}
+FAILFAST=${FAILFAST:-}
 
 mkdir -p "$OUT/static" "$OUT/shared"
 kinds=$(echo "$KINDS" | tr , ' ')
@@ -46,11 +50,12 @@ for t in $TESTS; do
 		# shellcheck disable=SC2086
 		if $CC $CFLAGS $EXTRA_CFLAGS -Iinclude -o "$bin" "$SRC/$t.c" $LDFLAGS $lib; then
 			# shellcheck disable=SC2086
-			timeout 120 $RUN "$bin" </dev/null
+			timeout "$TIMEOUT" $RUN "$bin" </dev/null
 			result $? "$t ($kind)"
 		else
 			result 1 "$t ($kind): does not build"
 		fi
+		[ -z "$FAILFAST" ] || [ "$fail" -eq 0 ] || break 2
 	done
 done
 echo "$pass passed, $fail failed"

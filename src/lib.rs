@@ -56,11 +56,24 @@
 //!   `--no-default-features --features capi` as a `staticlib` and `cdylib` (`make`); that
 //!   build has a panic handler that aborts, so it must not be linked into a Rust program that
 //!   has std (enable `std` with `capi` there).
-//! - `apue`: APUE's protocol, [`apue`] (with `std`), and its four C names (with `capi`).
-//! - `tokio`: [`tokio`](mod@crate::tokio), the same functions awaiting readiness on tokio's
-//!   `UnixStream` and `UnixDatagram` (tokio with its `net` feature only).
+//! - `apue`: APUE's protocol: its four C names (with `capi`), and, with `std`,
+#![cfg_attr(
+    all(feature = "apue", feature = "std"),
+    doc = "  [`p9fd::apue`](crate::apue)."
+)]
+#![cfg_attr(not(all(feature = "apue", feature = "std")), doc = "  `p9fd::apue`.")]
+//! - `tokio`: the same functions awaiting readiness on tokio's `UnixStream` and
+//!   `UnixDatagram` (tokio with its `net` feature only),
+#![cfg_attr(feature = "tokio", doc = "  [`p9fd::tokio`](mod@crate::tokio).")]
+#![cfg_attr(not(feature = "tokio"), doc = "  `p9fd::tokio`.")]
+//!
+//! (A module is a link where these docs were built with its feature, as docs.rs builds them
+//! all, and plain text where not, so that `cargo doc` is clean with any features.)
 
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
+// Without std (the C library's build) the Rust API that the text above links to is not
+// built: its names are left as text there, rather than warned about.
+#![cfg_attr(not(feature = "std"), allow(rustdoc::broken_intra_doc_links))]
 // Without std or capi the core has no caller (a build for the type checks only).
 #![cfg_attr(not(any(feature = "std", feature = "capi")), allow(dead_code))]
 

@@ -7,10 +7,13 @@
 static char text[65536];
 static size_t ntext;
 
+/* userfunc: keeps the text. It is never handed an empty piece (APUE's recv_fd calls it only
+ * when there is text). */
 static ssize_t
 collect(int fd, const void *buf, size_t n)
 {
 	CHECK(fd == STDERR_FILENO);
+	CHECK(n > 0);
 	if(ntext + n > sizeof text)
 		return -1;
 	memcpy(text + ntext, buf, n);
@@ -173,6 +176,23 @@ seqpacket_and_datagram(void)
 	}
 }
 
+/* fd_to_send 0 is descriptor 0, status 0: only a negative one is a status. */
+static void
+send_fd_sends_descriptor_zero(void)
+{
+	int sv[2], g;
+
+	CHECK(p9pipe(sv) == 0);
+	CHECK(send_fd(sv[0], 0) == 0);
+	ntext = 0;
+	g = recv_fd(sv[1], collect);
+	CHECK(g > 0 && t_same_file(g, 0));
+	CHECK(ntext == 0);
+	if(g > 0)
+		close(g);
+	t_close2(sv);
+}
+
 int
 main(void)
 {
@@ -181,6 +201,7 @@ main(void)
 	T(raw_error_with_text_to_recv_fd);
 	T(send_fd_sends_zero_zero_and_one_descriptor);
 	T(negative_fd_to_send_is_a_status);
+	T(send_fd_sends_descriptor_zero);
 	T(send_err_sends_text_then_status_in_one_message);
 	T(send_err_to_recv_fd);
 	T(long_text_arrives_whole_and_in_order);
