@@ -56,7 +56,8 @@ passer='#include <unistd.h>
 int sendfd(int, int); int recvfd(int); int p9pipe(int*);
 int main(void){ int p[2], fd; if(p9pipe(p) < 0 || sendfd(p[0], 1) < 0 || (fd = recvfd(p[1])) < 0) return 1; close(fd); return 0; }'
 echo "$passer" >$P/src/cmd/passer.c
-echo "$passer" | sed 's/p9pipe(p) < 0 ||/(pipe)(p) < 0 ||/; s/int p9pipe(int\*);//' >$P/src/cmd/sub/sender.c
+echo "#include <sys/socket.h>
+$passer" | sed 's/p9pipe(p) < 0/socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0/' >$P/src/cmd/sub/sender.c
 echo 'int lib9nap(void); int main(void){ return lib9nap(); }' >$P/src/cmd/other/plain.c
 printf '#!/bin/sh\necho a script\n' >$P/bin/ascript
 chmod +x $P/bin/ascript
@@ -115,7 +116,9 @@ switched() {
 	[ "$m" = "sendfd.o nap.o " ] || { echo "lib9.a members: $m"; return 1; }
 	has $P/lib/lib9.a p9fd && has $P/bin/passer p9fd && has $P/bin/sender p9fd &&
 	cmp $tmp/pristine/bin/plain $P/bin/plain && cmp $tmp/pristine/bin/ascript $P/bin/ascript &&
-	$P/bin/passer && $P/bin/sender && [ -z "$(find $P/src -name 'o.*')" ]
+	{ $P/bin/passer || { echo "bin/passer failed"; return 1; }; } &&
+	{ $P/bin/sender || { echo "bin/sender failed"; return 1; }; } &&
+	m=$(find $P/src -name 'o.*') && { [ -z "$m" ] || { echo "left: $m"; return 1; }; }
 }
 check "switched: lib9.a's sendfd.o is p9fd's, pipe.o gone; passers relinked and run; the rest untouched" switched
 later() {	# a program built afterwards with 9l gets p9fd's code
@@ -147,6 +150,7 @@ ambiguous() {	# two o.sender: the script cannot tell which to install, after lib
 check "two candidate builds for one program: refused, tree restored" ambiguous
 interrupted() {	# SIGTERM while mk runs
 	local pid
+	rm -f $tmp/mk.pid
 	FAKE_MK=hang FAKE_MK_PID=$tmp/mk.pid $sw switch $P "$obj" >$out 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do [ -s $tmp/mk.pid ] && break; sleep 0.1; done
@@ -159,6 +163,7 @@ interrupted() {	# SIGTERM while mk runs
 check "SIGTERM during the rebuild: mk stopped, tree restored" interrupted
 killed() {	# SIGKILL: nothing can run; the next run rolls back what was left
 	local pid
+	rm -f $tmp/mk.pid
 	FAKE_MK=hang FAKE_MK_PID=$tmp/mk.pid $sw switch $P "$obj" >$out 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do [ -s $tmp/mk.pid ] && break; sleep 0.1; done

@@ -49,6 +49,14 @@ lib9code() {
 	grep -qxE 'sendfd|recvfd|p9pipe' <<<"$d" && ! grep -qx sendfdmsg <<<"$d"
 }
 
+# members LIB: which member of LIB defines each of sendfd, recvfd, p9pipe, sendfdmsg, as
+# "member:name ..." sorted (nm -A names a definition "LIB:member:address T name")
+members() {
+	nm -A --defined-only "$1" 2>/dev/null |
+		awk '$2 == "T" && $3 ~ /^(sendfd|recvfd|p9pipe|sendfdmsg)$/ { n = split($1, a, ":"); print a[n - 1] ":" $3 }' |
+		sort | tr '\n' ' '
+}
+
 # restore SAVED DEST: put SAVED back at DEST in one rename, mode and times kept
 restore() {
 	cp -p "$1" "$2.p9fd-tmp" && mv -f "$2.p9fd-tmp" "$2"
@@ -59,9 +67,14 @@ restore() {
 rollback() {
 	local f
 	[ -d "$new" ] || return 0
-	if [ -n "$build" ]; then	# the build runs in its own process group
+	if [ -n "$build" ]; then	# the build runs in its own process group: end all of it
 		kill -TERM -- "-$build" 2>/dev/null || true
 		wait "$build" 2>/dev/null || true
+		for _ in $(seq 100); do
+			kill -0 -- "-$build" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- "-$build" 2>/dev/null || true
 	fi
 	[ -f "$new/lib9.a" ] && restore "$new/lib9.a" "$P/lib/lib9.a"
 	for f in "$new"/bin/*; do
@@ -122,9 +135,7 @@ switch() {
 
 	# lib9.a as plan9port builds it: sendfd.o defines sendfd and recvfd, pipe.o p9pipe, and
 	# no other member defines any of them
-	d=$(nm -A --defined-only "$P/lib/lib9.a" 2>/dev/null |
-		awk '$2 == "T" && ($3 == "sendfd" || $3 == "recvfd" || $3 == "p9pipe" || $3 == "sendfdmsg") { print $1 $3 }' |
-		sed 's/.*lib9\.a://' | sort | tr '\n' ' ')
+	d=$(members "$P/lib/lib9.a")
 	[ "$d" = "pipe.o:p9pipe sendfd.o:recvfd sendfd.o:sendfd " ] ||
 		die "$P/lib/lib9.a: not plan9port's layout (want sendfd.o:recvfd,sendfd and pipe.o:p9pipe; have: ${d:-none})"
 
@@ -143,9 +154,9 @@ switch() {
 	cp -p "$P/lib/lib9.a" "$new/work/lib9.a"
 	cp "$obj" "$new/work/sendfd.o"
 	(cd "$new/work" && ar d lib9.a pipe.o && ar r lib9.a sendfd.o && ar s lib9.a)
-	d=$(nm -A --defined-only "$new/work/lib9.a" | awk '$2 == "T" && ($3 == "sendfd" || $3 == "p9pipe") { print $1 $3 }' |
-		sed 's/.*lib9\.a://' | sort | tr '\n' ' ')
-	[ "$d" = "sendfd.o:p9pipe sendfd.o:sendfd " ] || die "lib9.a after the change: $d"
+	d=$(members "$new/work/lib9.a")
+	[ "$d" = "sendfd.o:p9pipe sendfd.o:recvfd sendfd.o:sendfd sendfd.o:sendfdmsg " ] ||
+		die "lib9.a after the change: $d"
 	mv "$new/work/lib9.a" "$P/lib/lib9.a.p9fd-tmp" && mv -f "$P/lib/lib9.a.p9fd-tmp" "$P/lib/lib9.a"
 
 	if [ ${#progs[@]} -gt 0 ]; then
