@@ -83,7 +83,7 @@ rollback() {
 	done
 	rm -f "$P"/bin/*.p9fd-tmp "$P/lib/lib9.a.p9fd-tmp"
 	if [ -n "$built" ]; then
-		(cd "$P/src/cmd" && mk clean) >/dev/null 2>&1 || true
+		(cd "$P/src/cmd" && "$P/bin/mk" clean) >/dev/null 2>&1 || true
 	fi
 	rm -rf "$new"
 	echo "$prog: $P restored as it was" >&2
@@ -101,7 +101,7 @@ tree() {
 	state=$P/lib/p9fd
 	new=$P/lib/p9fd.new
 	PLAN9=$P
-	PATH=$P/bin:$PATH
+	PATH=/bin:/usr/bin:$P/bin:$PATH	# as ./INSTALL has it: the system's tools first
 	export PLAN9 PATH
 	if [ -d "$new" ]; then
 		echo "$prog: $new: an earlier run was interrupted; rolling it back" >&2
@@ -163,7 +163,7 @@ switch() {
 		echo "rebuilding ${#progs[@]} programs with lib9's sendfd/recvfd/p9pipe in $P/src/cmd" \
 			"(mk clean; mk -k all; log in $new/build.log)"
 		built=1
-		setsid sh -c 'cd "$1" && mk clean && { mk -k all || true; }' sh "$P/src/cmd" \
+		setsid sh -c 'cd "$1/src/cmd" && "$1/bin/mk" clean && { "$1/bin/mk" -k all || true; }' sh "$P" \
 			>"$new/build.log" 2>&1 &
 		build=$!
 		wait "$build" || { tail -n 20 "$new/build.log" >&2; die "mk failed in $P/src/cmd"; }
@@ -181,7 +181,7 @@ switch() {
 			install -m "$(stat -c %a "$P/bin/$b")" "$c" "$P/bin/$b.p9fd-tmp"
 			mv -f "$P/bin/$b.p9fd-tmp" "$P/bin/$b"
 		done
-		(cd "$P/src/cmd" && mk clean) >>"$new/build.log" 2>&1
+		(cd "$P/src/cmd" && "$P/bin/mk" clean) >>"$new/build.log" 2>&1
 		built=
 	fi
 	for b in "$P"/bin/*; do
