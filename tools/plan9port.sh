@@ -40,8 +40,8 @@ die() {
 defs() {
 	nm --defined-only "$1" 2>/dev/null | awk '$2 == "T" { print $3 }'
 }
-p9fdcode() {
-	defs "$1" | grep -qx sendfdmsg
+p9fdcode() {	# (not `defs | grep -q`: grep's early exit would fail the pipe, under pipefail)
+	grep -qx sendfdmsg <<<"$(defs "$1")"
 }
 lib9code() {
 	local d
@@ -85,6 +85,10 @@ rollback() {
 	if [ -n "$built" ]; then
 		(cd "$P/src/cmd" && "$P/bin/mk" clean) >/dev/null 2>&1 || true
 	fi
+	if [ -s "$new/build.log" ]; then
+		cp "$new/build.log" "$log"
+		echo "$prog: the build's log: $log" >&2
+	fi
 	rm -rf "$new"
 	echo "$prog: $P restored as it was" >&2
 }
@@ -100,6 +104,7 @@ tree() {
 	P=$(cd "$1" && pwd -P)
 	state=$P/lib/p9fd
 	new=$P/lib/p9fd.new
+	log=${TMPDIR:-/tmp}/p9fd-plan9port-build.log
 	PLAN9=$P
 	PATH=/bin:/usr/bin:$P/bin:$PATH	# as ./INSTALL has it: the system's tools first
 	export PLAN9 PATH
@@ -120,8 +125,9 @@ switch() {
 	[ -n "$obj" ] || usage
 	[ -f "$obj" ] || die "$obj: no such file (make lib builds it)"
 	obj=$(cd "$(dirname "$obj")" && pwd -P)/$(basename "$obj")
+	d=$(defs "$obj")
 	for m in sendfd recvfd p9pipe sendfdmsg recvfdmsg; do
-		defs "$obj" | grep -qx "$m" || die "$obj: not p9fd's object (no $m)"
+		grep -qx "$m" <<<"$d" || die "$obj: not p9fd's object (no $m)"
 	done
 	if [ -d "$state" ]; then
 		if unchanged "$state/switched"; then
