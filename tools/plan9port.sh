@@ -38,7 +38,7 @@ die() {
 # lib9code FILE: FILE defines lib9's sendfd, recvfd or p9pipe; p9fdcode FILE: p9fd's
 # (sendfdmsg comes only with p9fd's object).
 defs() {
-	nm --defined-only "$1" 2>/dev/null | awk '$2 == "T" { print $3 }'
+	{ nm --defined-only "$1" 2>/dev/null || true; } | awk '$2 == "T" { print $3 }'
 }
 p9fdcode() {	# (not `defs | grep -q`: grep's early exit would fail the pipe, under pipefail)
 	grep -qx sendfdmsg <<<"$(defs "$1")"
