@@ -20,10 +20,13 @@
 #	make bench	p9fd against the naive C baseline (time, instructions, allocations,
 #			footprint); see BENCHMARKS.md
 #	make header	regenerate include/p9fd.h with cbindgen
+#	make plan9port PLAN9=dir	switch an installed, built plan9port to p9fd (lib9.a and the
+#			programs in dir/bin that pass descriptors or make pipes)
+#	make plan9port-undo PLAN9=dir	restore it, byte for byte
 #	make clean
 #
-# Nothing here writes outside target/, except `make header` (include/p9fd.h) and
-# `make install`.
+# Nothing here writes outside target/, except `make header` (include/p9fd.h), `make install`
+# and make plan9port(-undo) (in PLAN9).
 
 SHELL = /bin/bash
 .SHELLFLAGS = -o pipefail -c
@@ -108,10 +111,30 @@ lib:
 	fi
 	test -s $(BUILD)/native-static-libs || { rm -f $(BUILD)/libp9fd.a; \
 		echo "no native-static-libs note: run make again"; exit 1; }
+	$(ONE_OBJECT)
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(BUILD)/p9fd.pc
+
+# libp9fd.a as rustc makes it holds p9fd's object, core's and some 300 of compiler-builtins'
+# (most of them empty) and defines their symbols globally. With a GNU-style linker it is
+# rewritten as one object, p9fd.o: `ld -r` of what the exports (the shared library's, so the apue
+# build's too) reach, --gc-sections, then every symbol but the exports made local. The result
+# is also what make plan9port puts into lib9.a. rustc's archive is read, never written: cargo
+# hard-links it from deps/, so ours replaces it by a rename.
+ifeq ($(filter Darwin SunOS,$(UNAME)),)
+ONE_OBJECT = nm -D --defined-only $(BUILD)/$(SHLIB) | awk '{ print $$3 }' > $(BUILD)/exports && \
+	test -s $(BUILD)/exports && \
+	$(LD_R) -r --gc-sections $$(sed 's/^/-u /' $(BUILD)/exports) -o $(BUILD)/p9fd-all.o \
+		$(BUILD)/libp9fd.a && \
+	objcopy --keep-global-symbols=$(BUILD)/exports $(BUILD)/p9fd-all.o $(BUILD)/p9fd.o && \
+	rm -f $(BUILD)/p9fd-all.o $(BUILD)/libp9fd.a.new && \
+	(cd $(BUILD) && ar rcs libp9fd.a.new p9fd.o) && mv -f $(BUILD)/libp9fd.a.new $(BUILD)/libp9fd.a
+else
+ONE_OBJECT = :
+endif
+LD_R ?= ld
 
 examples: lib
 	mkdir -p target/examples
@@ -158,6 +181,20 @@ uninstall:
 	dirs=$$(sort -r $(DIRLIST) 2>/dev/null); rm -f $(DIRLIST); \
 	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null; \
 	for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
+
+# p9fd into an installed, built plan9port and out again (tools/plan9port.sh says how):
+# lib9.a's sendfd.o becomes p9fd.o, and the programs in $(PLAN9)/bin with lib9's code are
+# rebuilt with plan9port's mk. make plan9port-undo restores every file byte for byte.
+ifneq ($(filter plan9port plan9port-undo,$(MAKECMDGOALS)),)
+ifeq ($(PLAN9),)
+$(error usage: make plan9port PLAN9=/path/to/plan9port (or make plan9port-undo PLAN9=...))
+endif
+endif
+plan9port: lib
+	tools/plan9port.sh switch "$(PLAN9)" $(BUILD)/p9fd.o
+
+plan9port-undo:
+	tools/plan9port.sh undo "$(PLAN9)"
 
 # Every test (c-tests/all.sh): both configurations, the default library and the one with the
 # apue feature (built in target/apue, so that neither overwrites the other). It ends with one
@@ -221,4 +258,4 @@ clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
-	fuzz mutants clean
+	fuzz mutants clean plan9port plan9port-undo

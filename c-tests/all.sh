@@ -49,6 +49,7 @@ step "Rust tests, all features" $CARGO test --locked --all-features
 step "cargo package (builds the packaged crate)" $CARGO package --locked --allow-dirty
 step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
 step "hygiene" c-tests/hygiene.sh
+step "make plan9port, on a plan9port the test makes" env BUILD="$BUILD" c-tests/plan9port.sh
 step "system calls (strace)" env STATIC_LIBS="$STATIC_LIBS" c-tests/syscalls.sh
 step "C suite, apue build" env STATIC_LIBS="$(cat target/apue/release/native-static-libs)" \
 	SRC=c-tests/apue EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release

@@ -31,6 +31,107 @@ no_pipe() {
 }
 check "no symbol named pipe" no_pipe
 
+# libp9fd.a as a C library's: one object (the lib rule's ld -r), defining globally only the
+# exports; core's and compiler-builtins' symbols are local, so a C program's own libgcc calls
+# and another Rust library's copy of core cannot bind to them.
+one_object() {
+	local m
+	m=$(ar t "$1/libp9fd.a" | tr '\n' ' ')
+	[ "$m" = "p9fd.o " ] || { echo "members: $m"; return 1; }
+	! nm "$1/libp9fd.a" 2>&1 | grep 'no symbols'
+}
+static_globals() {	# LIB WANT...: the archive's global definitions are exactly WANT
+	local lib=$1
+	shift
+	nm -g --defined-only "$lib/libp9fd.a" | awk 'NF == 3 { print $3 }' | sort |
+		diff -u <(printf '%s\n' "$@" | sort) -
+}
+if [ "$(uname -s)" = Linux ]; then
+	check "libp9fd.a is one object, p9fd.o, and not empty" one_object "$BUILD"
+	# shellcheck disable=SC2046
+	check "libp9fd.a defines globally exactly c-tests/symbols.txt" static_globals "$BUILD" \
+		$(cat c-tests/symbols.txt)
+	if [ -e target/apue/release/libp9fd.a ]; then
+		# shellcheck disable=SC2046
+		check "apue libp9fd.a defines globally exactly the apue exports" static_globals \
+			target/apue/release $(cat c-tests/symbols.txt) recv_fd recv_ufd send_err send_fd
+	fi
+fi
+
+two=$(mktemp -d "${TMPDIR:-/tmp}/p9fd-two.XXXXXX")
+cat >"$two/cplx.c" <<'PROG'
+#include <complex.h>
+#include <p9fd.h>
+
+volatile double complex a = 1.0 + 2.0 * I, b = 3.0 - 1.0 * I;
+
+int
+main(void)
+{
+	double complex c = a * b;	/* __muldc3, from libgcc */
+
+	return creal(c) == 5.0 && cimag(c) == 5.0 && p9pipe != 0 ? 0 : 1;
+}
+PROG
+libgcc_own() {	# the program's __muldc3 is libgcc's, not compiler-builtins' from libp9fd.a
+	local trace
+	# shellcheck disable=SC2046
+	trace=$($CC -std=c99 -O0 -Iinclude -o "$two/cplx" "$two/cplx.c" "$BUILD/libp9fd.a" \
+		$(cat "$BUILD/native-static-libs") -lm -Wl,-y,__muldc3 2>&1) && "$two/cplx" || return 1
+	grep -q 'libgcc.*definition of __muldc3' <<<"$trace" || { echo "$trace"; return 1; }
+}
+check "a C program's libgcc calls bind to libgcc, not to libp9fd.a" libgcc_own
+
+cat >"$two/other.rs" <<'RUST'
+//! Another Rust static library, with its own core, compiler-builtins and std.
+use std::fmt::Write;
+
+/// The number of decimal digits of a * b (core's formatting, a 128-bit multiply).
+#[no_mangle]
+pub extern "C" fn other_digits(a: u64, b: u64) -> u32 {
+    let mut s = String::new();
+    let _ = write!(s, "{}", (a as u128) * (b as u128));
+    s.len() as u32
+}
+RUST
+cat >"$two/two.c" <<'PROG'
+#include <stdio.h>
+#include <unistd.h>
+#include <p9fd.h>
+
+unsigned other_digits(unsigned long long, unsigned long long);
+
+int
+main(void)
+{
+	int p[2], fd;
+
+	if(p9pipe(p) < 0 || sendfd(p[0], 1) < 0 || (fd = recvfd(p[1])) < 0){
+		perror("two");
+		return 1;
+	}
+	close(fd);
+	if(other_digits(18446744073709551615ULL, 10) != 21){
+		fprintf(stderr, "two: other_digits is wrong\n");
+		return 1;
+	}
+	return 0;
+}
+PROG
+two_rust() {	# both orders on the command line
+	local libs
+	rustc --edition 2021 -O --crate-type staticlib --print native-static-libs \
+		-o "$two/libother.a" "$two/other.rs" 2>"$two/rustc.log" || { cat "$two/rustc.log"; return 1; }
+	libs=$(sed -n 's/.*native-static-libs: //p' "$two/rustc.log")
+	# shellcheck disable=SC2086
+	$CC -std=c99 -Wall -Werror -Iinclude -o "$two/two" "$two/two.c" "$BUILD/libp9fd.a" \
+		"$two/libother.a" $libs && "$two/two" &&
+	$CC -std=c99 -Wall -Werror -Iinclude -o "$two/owt" "$two/two.c" "$two/libother.a" \
+		"$BUILD/libp9fd.a" $libs && "$two/owt"
+}
+check "a C program with libp9fd.a and another Rust static library links and runs" two_rust
+rm -rf "$two"
+
 MAJOR=$(sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 soname() {
