@@ -31,6 +31,10 @@ pub(crate) const SYSTEM: System = System {
     creds_in_message: false,
 };
 
+/// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small
+/// is an EMSGSIZE there that looks like a full table's and consumes the message.
+const _: () = assert!(SYSTEM.layout.space(254 * 4) <= super::RECV_SPACE);
+
 #[cfg(target_os = "dragonfly")]
 pub(crate) use imp::*;
 

@@ -5,7 +5,8 @@
 //! byte stays queued, a datagram is dropped) and CPython issue 154240 (a control buffer too
 //! small is EMSGSIZE, not MSG_CTRUNC).
 
-use super::{Behaviour, Spec, TooSmall, common};
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, slots};
+use crate::pass::{Part, recv_on};
 use crate::sys::{self, Creds, Errno, Result, System};
 
 pub(super) struct DragonFly;
@@ -35,4 +36,26 @@ impl Spec for DragonFly {
 #[test]
 fn common_cases() {
     common::<DragonFly>();
+}
+
+/// The most DragonFly delivers, 254 descriptors, fits p9fd's control buffer, so the kernel's
+/// EMSGSIZE for a buffer too small (which would look like a full table's) never comes: with
+/// room for 253, p9fd's own EMSGSIZE, all closed, and the next message is untouched.
+#[test]
+fn the_most_dragonfly_delivers_fits() {
+    case("254", || {
+        let (r, mut fds) = oracle(255);
+        let next = fds.split_off(254);
+        let mut k = Model::<DragonFly>::new(libc::SOCK_STREAM);
+        k.send(b"x", vec![fds]);
+        k.send(b"y", vec![next]);
+        let mut s = slots(253);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        assert_eq!(k.queued(), 1);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused).unwrap();
+        assert_eq!(got.0.fds, 1);
+        drop(s);
+        vec![r]
+    });
 }
