@@ -11,7 +11,7 @@ CC=${CC:-cc}
 out=target/benchmarks
 mkdir -p $out
 # shellcheck disable=SC2046
-$CC -std=c99 -O2 -Wall -Wextra -Werror -Iinclude -Ibench -o $out/bench bench/bench.c bench/baseline.c \
+$CC -std=c99 -O2 -Wall -Wextra -Werror -Iinclude -Ibench -o $out/bench bench/bench.c bench/baseline.c bench/basebatch.c \
 	"$BUILD/libp9fd.a" $(cat "$BUILD/native-static-libs")
 
 $out/bench time | tee $out/time.md
