@@ -71,3 +71,22 @@ fn more_than_the_buffer_holds() {
         vec![r]
     });
 }
+
+/// SCM_CREDS (a `struct cmsgcred`, 84 bytes, added by the kernel where the receiver set
+/// LOCAL_CREDS: `unp_addsockcred`) before the rights: the walk steps over it in FreeBSD's
+/// layout and hands out the descriptors after it. (Type 3 is SCM_CREDS on FreeBSD; on this
+/// host it names no descriptor-carrying message either.)
+#[test]
+fn credentials_before_the_rights() {
+    case("SCM_CREDS", || {
+        let (r, fds) = oracle(2);
+        let mut k = Model::<FreeBsd>::new(libc::SOCK_DGRAM);
+        k.send_with(b"x", 3, &[7; 84], fds);
+        let mut s = slots(2);
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, true, Part::Refused).unwrap();
+        assert_eq!((got.0.fds, got.1), (2, None));
+        assert!(s.iter().all(|s| s.as_ref().is_some_and(super::is_cloexec)));
+        drop(s);
+        vec![r]
+    });
+}

@@ -41,6 +41,9 @@ use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
 pub(super) struct Msg {
     pub data: Vec<u8>,
     pub rights: Vec<Vec<OwnedFd>>,
+    /// Control messages the kernel adds before the rights (FreeBSD's SCM_CREDS, ...): type and
+    /// data, at level SOL_SOCKET.
+    pub extra: Vec<(c_int, Vec<u8>)>,
 }
 
 /// What a kernel does at receipt, as its model states it from the source, independently of
@@ -123,6 +126,17 @@ impl<S: Spec> Model<S> {
         self.queue.push_back(Msg {
             data: data.to_vec(),
             rights,
+            extra: Vec::new(),
+        });
+    }
+
+    /// A send to which the kernel adds the control message `kind` with `bytes` before the
+    /// rights.
+    pub fn send_with(&mut self, data: &[u8], kind: c_int, bytes: &[u8], rights: Vec<OwnedFd>) {
+        self.queue.push_back(Msg {
+            data: data.to_vec(),
+            rights: vec![rights],
+            extra: vec![(kind, bytes.to_vec())],
         });
     }
 
@@ -194,6 +208,13 @@ impl<S: Spec> Model<S> {
         let mut at = 0;
         let mut out_flags = 0;
         let mut last_end = 0;
+        for (kind, bytes) in std::mem::take(&mut msg.extra) {
+            let len = layout.data + bytes.len();
+            control.fill_at(at, &layout.header(len, libc::SOL_SOCKET, kind));
+            control.fill_at(at + layout.data, &bytes);
+            last_end = at + len;
+            at = layout.align(at + len);
+        }
         for group in rights {
             let want = layout.data + 4 * group.len();
             let fits = at + want <= room;
