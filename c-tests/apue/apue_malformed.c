@@ -111,13 +111,14 @@ descriptor_table_full_is_emfile(void)
 static void
 malformed_datagrams_are_ebadmsg(void)
 {
-	const char *bad[] = { "abc", "a\0b\0\0", "", "\0", "x\0" };
-	int lens[] = { 3, 5, 0, 1, 2 };
+	/* no 0 before the status; a 0 inside the text (status 0, status 5); empty; too short */
+	const char *bad[] = { "abc", "a\0b\0\0", "a\0b\0\5", "", "\0", "x\0" };
+	int lens[] = { 3, 5, 5, 0, 1, 2 };
 	int k, i, sv[2], types[] = { SOCK_DGRAM, SOCK_SEQPACKET };
 
 	for(k = 0; k < 2; k++){
 		t_pair(types[k], sv);
-		for(i = 0; i < 5; i++){
+		for(i = 0; i < 6; i++){
 			CHECK(send(sv[0], bad[i], lens[i], 0) == lens[i]);
 			CHECK_ERR(recv_fd(sv[1], discard), EBADMSG);
 		}

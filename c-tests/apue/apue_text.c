@@ -3,7 +3,7 @@
  * even when the call then fails (EINTR, EAGAIN, end of file), and is never handed twice; a
  * sender in a user namespace where its uid has no mapping still sends (the book's send_fd
  * attaches no credentials); a userfunc that takes fewer bytes than offered without setting
- * errno gives -1 with a defined errno (EIO), never a stale one.
+ * errno gives -1 with a defined errno (EIO), never a stale one; short text comes in one call.
  */
 #define _GNU_SOURCE
 #include "../t.h"
@@ -22,6 +22,15 @@ keep(int fd, const void *buf, size_t n)
 		ntext += n;
 	}
 	return n;
+}
+
+static int ncalls;
+
+static ssize_t
+count(int fd, const void *buf, size_t n)
+{
+	ncalls++;
+	return keep(fd, buf, n);
 }
 
 static ssize_t
@@ -135,6 +144,29 @@ a_short_userfunc_is_eio_not_a_stale_errno(void)
 	t_close2(sv);
 }
 
+/*
+ * A stream is read two bytes at a time (never past the message), but text of up to 256 bytes,
+ * what p9fd gathers, reaches userfunc in one call, not in two-byte pieces.
+ */
+static void
+short_text_reaches_userfunc_in_one_call(void)
+{
+	int sv[2], sizes[] = { 1, 2, 3, 200, 256 }, i;
+	char msg[257];
+
+	CHECK(p9pipe(sv) == 0);
+	for(i = 0; i < (int)(sizeof sizes / sizeof sizes[0]); i++){
+		memset(msg, 'a' + i, sizes[i]);
+		msg[sizes[i]] = 0;
+		CHECK(send_err(sv[0], -ENOENT, msg) == 0);
+		ntext = 0;
+		ncalls = 0;
+		CHECK(recv_fd(sv[1], count) == -ENOENT);
+		CHECK(ncalls == 1 && ntext == (size_t)sizes[i] && memcmp(text, msg, ntext) == 0);
+	}
+	t_close2(sv);
+}
+
 int
 main(void)
 {
@@ -144,5 +176,6 @@ main(void)
 	T(text_then_eof_is_handed_over_then_econnreset);
 	T(a_sender_in_an_unmapped_user_namespace_still_sends);
 	T(a_short_userfunc_is_eio_not_a_stale_errno);
+	T(short_text_reaches_userfunc_in_one_call);
 	return t_end();
 }
