@@ -177,6 +177,17 @@ killed() {	# SIGKILL: nothing can run; the next run rolls back what was left
 }
 check "SIGKILL during the rebuild: the next run rolls back" killed
 
+one_rebuilt() {	# a program rebuilt while switched: still switched; undo leaves that one
+	$sw switch $P "$obj" >$out 2>&1 || { cat $out; return 1; }
+	# -O2: other bytes than the switch wrote
+	(cd $P/src/cmd && PLAN9=$P PATH=$P/bin:$PATH 9l -O2 -o $P/bin/passer passer.c) || return 1
+	$sw switch $P "$obj" >$out 2>&1 && grep -q "already switched" $out || { cat $out; return 1; }
+	$sw undo $P >$out 2>&1 && grep -q "2 files restored, 1 changed since and left" $out ||
+		{ cat $out; return 1; }
+	has $P/bin/passer p9fd && cp -p $tmp/pristine/bin/passer $P/bin/passer && same
+}
+check "a program rebuilt while switched: switch a no-op, undo leaves it, restores the rest" one_rebuilt
+
 rebuilt() {	# ./INSTALL after the switch rebuilds stock lib9.a and programs: undo leaves them
 	$sw switch $P "$obj" >/dev/null && rm -rf $tmp/again && cp -a $tmp/pristine $tmp/again &&
 	cp -a $P/lib/p9fd $tmp/again/lib/ && rm -rf $P && mv $tmp/again $P &&

@@ -130,11 +130,13 @@ switch() {
 		grep -qx "$m" <<<"$d" || die "$obj: not p9fd's object (no $m)"
 	done
 	if [ -d "$state" ]; then
-		if unchanged "$state/switched"; then
+		# lib9.a still as switched: switched (a program rebuilt since has p9fd's code too);
+		# lib9.a rebuilt (./INSTALL): the kept originals are out of date
+		if unchanged <(grep '  lib/lib9\.a$' "$state/switched"); then
 			echo "$P: already switched to p9fd; nothing to do"
 			return 0
 		fi
-		echo "$prog: $P changed since it was switched (rebuilt by ./INSTALL?):" \
+		echo "$prog: $P/lib/lib9.a was rebuilt since the switch (./INSTALL?):" \
 			"forgetting the old switch and switching again" >&2
 		rm -rf "$state"
 	fi
