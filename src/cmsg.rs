@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn other_levels_are_not_descriptors() {
-        let c = cmsg(libc::SOL_IP, libc::SCM_RIGHTS, &ints(&[4]));
+        let c = cmsg(libc::IPPROTO_TCP, libc::SCM_RIGHTS, &ints(&[4]));
         assert_eq!(all_fds(&c), []);
     }
 
