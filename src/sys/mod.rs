@@ -85,8 +85,9 @@ impl Errno {
 pub(crate) struct Fd(c_int);
 
 impl Fd {
-    /// The descriptor number, still owned by this Fd (for tests).
-    #[cfg(test)]
+    /// The descriptor number, still owned by this Fd (for the kernel models, which run on
+    /// Linux).
+    #[cfg(all(test, any(target_os = "linux", target_os = "android")))]
     pub(crate) fn raw(&self) -> c_int {
         self.0
     }
