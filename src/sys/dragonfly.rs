@@ -21,11 +21,7 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds {
-            stream: true,
-            dgram: false,
-            seqpacket: true,
-        },
+        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
@@ -44,6 +40,7 @@ mod imp {
 
     pub(crate) use super::super::no_message_creds::*;
     pub(crate) use super::super::peereid::peer_creds;
+    pub(in crate::sys) use super::super::usual::*;
 
     /// The libc crate knows DragonFly's layout.
     pub(in crate::sys) const LIBC_LAYOUT_WRONG: bool = false;
@@ -53,9 +50,5 @@ mod imp {
         unsafe { libc::__errno_location() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
-    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 }

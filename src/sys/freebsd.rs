@@ -33,11 +33,7 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
-        kept: Kinds {
-            stream: true,
-            dgram: false,
-            seqpacket: true,
-        },
+        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
@@ -51,6 +47,7 @@ mod imp {
     use core::ffi::c_int;
 
     pub(crate) use super::super::no_message_creds::*;
+    pub(in crate::sys) use super::super::usual::*;
     use super::super::{Creds, Errno, Result, getsockopt};
 
     /// The libc crate knows FreeBSD's layout.
@@ -61,11 +58,7 @@ mod imp {
         unsafe { libc::__error() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
-    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
     /// LOCAL_PEERCRED: uid, first group and (FreeBSD 13 and later; 0 before) pid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -48,6 +48,7 @@ mod imp {
     use core::ptr;
 
     pub(crate) use super::super::no_message_creds::*;
+    pub(in crate::sys) use super::super::usual::*;
     use super::super::{Creds, Errno, Result};
 
     /// The libc crate knows the layout.
@@ -58,14 +59,10 @@ mod imp {
         unsafe { libc::___errno() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     #[cfg(target_os = "illumos")]
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
     #[cfg(target_os = "solaris")]
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
-    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
     /// getpeerucred, which allocates the answer; freed here.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

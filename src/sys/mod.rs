@@ -551,6 +551,19 @@ mod no_message_creds {
     }
 }
 
+/// What every system but Linux and macOS does the same way: MSG_NOSIGNAL on every send, with
+/// nothing before it, and libc's sendmsg.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+mod usual {
+    use core::ffi::c_int;
+
+    /// SIGPIPE is avoided by MSG_NOSIGNAL on every send.
+    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
+    #[inline(always)]
+    pub(in crate::sys) fn before_send(_sock: c_int) {}
+    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
+}
+
 /// getpeereid: uid and gid, no pid (DragonFly).
 #[cfg(target_os = "dragonfly")]
 mod peereid {

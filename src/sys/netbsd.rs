@@ -43,11 +43,7 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds {
-            stream: true,
-            dgram: false,
-            seqpacket: true,
-        },
+        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
@@ -61,6 +57,7 @@ mod imp {
     use core::ffi::c_int;
 
     pub(crate) use super::super::no_message_creds::*;
+    pub(in crate::sys) use super::super::usual::*;
     use super::super::{Creds, Result, getsockopt};
 
     /// Where the libc crate's CMSG_* macros disagree with the kernel: aarch64.
@@ -71,11 +68,7 @@ mod imp {
         unsafe { libc::__errno() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
-    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
     /// LOCAL_PEEREID (level 0): pid, effective uid and gid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -35,11 +35,7 @@ pub(crate) const SYSTEM: System = System {
     max_send: 127,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds {
-            stream: true,
-            dgram: false,
-            seqpacket: true,
-        },
+        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
@@ -57,6 +53,7 @@ mod imp {
     use core::ffi::c_int;
 
     pub(crate) use super::super::no_message_creds::*;
+    pub(in crate::sys) use super::super::usual::*;
     use super::super::{Creds, Result, getsockopt};
 
     /// The libc crate knows OpenBSD's layout.
@@ -67,11 +64,7 @@ mod imp {
         unsafe { libc::__errno() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
-    pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
     /// SO_PEERCRED: uid, gid and pid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -110,6 +110,14 @@ pub(crate) struct Kinds {
 }
 
 impl Kinds {
+    /// Stream and seqpacket, not datagram.
+    #[allow(dead_code)]
+    pub(crate) const CONNECTED: Kinds = Kinds {
+        stream: true,
+        dgram: false,
+        seqpacket: true,
+    };
+
     /// None of them.
     #[allow(dead_code)]
     pub(crate) const NONE: Kinds = Kinds {

@@ -7,18 +7,11 @@
 //! stream and datagram; without a control buffer the descriptors stay installed) and
 //! `uipc_proto.c` (no SOCK_SEQPACKET). No MSG_CMSG_CLOEXEC.
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Creds, Errno, Result, System};
+use crate::sys::{self, Errno, System};
 
 pub(super) struct Apple;
-
-fn peer(ty: libc::c_int) -> Result<Creds> {
-    match ty {
-        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
-        _ => peer_ok(ty),
-    }
-}
 
 impl Spec for Apple {
     const SYSTEM: System = sys::apple::SYSTEM;
@@ -31,7 +24,7 @@ impl Spec for Apple {
         null_control_leaks: true,
         gathers: true,
         types: [true, true, false],
-        peer,
+        peer: peer_not_on_datagrams,
     };
 }
 

@@ -6,18 +6,11 @@
 //! refused without PR_CONNREQUIRED, EINVAL on a datagram socket) and
 //! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Creds, Errno, Result, System};
+use crate::sys::{self, Errno, System};
 
 pub(super) struct FreeBsd;
-
-fn peer(ty: libc::c_int) -> Result<Creds> {
-    match ty {
-        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
-        _ => peer_ok(ty),
-    }
-}
 
 impl Spec for FreeBsd {
     const SYSTEM: System = sys::freebsd::SYSTEM;
@@ -30,7 +23,7 @@ impl Spec for FreeBsd {
         null_control_leaks: false,
         gathers: true,
         types: [true, true, true],
-        peer,
+        peer: peer_not_on_datagrams,
     };
 }
 

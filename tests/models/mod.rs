@@ -547,3 +547,12 @@ pub(super) fn common<S: Spec>() {
 pub(super) fn peer_ok(_ty: c_int) -> Result<Creds> {
     Ok((42, 1000, 100))
 }
+
+/// A peer that connection-oriented sockets name, and a datagram socket refuses with EINVAL
+/// (FreeBSD's, NetBSD's and xnu's LOCAL_PEERCRED / LOCAL_PEEREID).
+pub(super) fn peer_not_on_datagrams(ty: c_int) -> Result<Creds> {
+    match ty {
+        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
+        _ => peer_ok(ty),
+    }
+}

@@ -5,21 +5,14 @@
 //! stream and seqpacket sockets, EINVAL on datagram), `sys/kern/uipc_syscalls.c` (a page of
 //! control a send) and `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Creds, Errno, Result, System};
+use crate::sys::{self, Errno, System};
 
 pub(super) struct NetBsd;
 
 /// NetBSD on aarch64: the same kernel, in the layout the libc crate gets wrong.
 pub(super) struct NetBsdAarch64;
-
-fn peer(ty: libc::c_int) -> Result<Creds> {
-    match ty {
-        libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
-        _ => peer_ok(ty),
-    }
-}
 
 const KERNEL: Behaviour = Behaviour {
     returns_space: true,
@@ -30,7 +23,7 @@ const KERNEL: Behaviour = Behaviour {
     null_control_leaks: false,
     gathers: true,
     types: [true, true, true],
-    peer,
+    peer: peer_not_on_datagrams,
 };
 
 impl Spec for NetBsd {
