@@ -191,7 +191,8 @@ check "a program rebuilt while switched: switch a no-op, undo leaves it, restore
 rebuilt() {	# ./INSTALL after the switch rebuilds stock lib9.a and programs: undo leaves them
 	$sw switch $P "$obj" >/dev/null && rm -rf $tmp/again && cp -a $tmp/pristine $tmp/again &&
 	cp -a $P/lib/p9fd $tmp/again/lib/ && rm -rf $P && mv $tmp/again $P &&
-	$sw undo $P >$out 2>&1 && grep -q "0 files restored, 3 changed since and left" $out && same
+	$sw undo $P >$out 2>&1 && grep -q "0 files restored, 3 changed since and left" $out &&
+	grep -q "nothing to restore" $out && same
 }
 check "after a rebuild of plan9port, undo forgets the switch and leaves the new files" rebuilt
 

@@ -227,9 +227,13 @@ undo() {
 		mv -f "$P/$f.p9fd-tmp" "$P/$f"
 		n=$((n + 1))
 	done
-	for f in "${left[@]}"; do
-		echo "$prog: $P/$f changed since the switch (rebuilt?); left as it is" >&2
-	done
+	if [ ${#left[@]} -eq "$(wc -l <"$state/switched")" ]; then
+		echo "$prog: every file the switch wrote was rebuilt since (./INSTALL?): nothing to restore" >&2
+	else
+		for f in "${left[@]}"; do
+			echo "$prog: $P/$f changed since the switch (rebuilt?); left as it is" >&2
+		done
+	fi
 	rm -rf "$state"
 	echo "$P: p9fd taken out: $n files restored, ${#left[@]} changed since and left"
 }
