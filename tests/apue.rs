@@ -3,13 +3,24 @@
 
 use std::io::{self, Write};
 use std::num::NonZeroU8;
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
+use std::time::Duration;
 
 use p9fd::apue::{Reply, recv, send_fd, send_status};
 
+/// p9fd's pipe, whose second end stops waiting to receive after 10 s (EAGAIN), so that a reply
+/// that never comes fails the test instead of hanging it.
+fn pair() -> (OwnedFd, OwnedFd) {
+    let (a, b) = p9fd::pipe().unwrap();
+    let b = UnixStream::from(b);
+    b.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    (a, b.into())
+}
+
 #[test]
 fn descriptor_and_uid() {
-    let (a, b) = p9fd::pipe().unwrap();
+    let (a, b) = pair();
     send_fd(&a, io::stdout()).unwrap();
     let (reply, uid) = recv(&b, |_| Ok(())).unwrap();
     assert!(matches!(reply, Reply::Fd(_)));
@@ -21,7 +32,7 @@ fn descriptor_and_uid() {
 
 #[test]
 fn status_with_text() {
-    let (a, b) = p9fd::pipe().unwrap();
+    let (a, b) = pair();
     let s = NonZeroU8::new(libc::ENOENT as u8).unwrap();
     send_status(&a, s, b"no such file").unwrap();
     let mut text = Vec::new();
@@ -43,7 +54,7 @@ fn text_with_a_null_is_refused() {
 
 #[test]
 fn status_zero_without_descriptor_is_ebadmsg() {
-    let (a, b) = p9fd::pipe().unwrap();
+    let (a, b) = pair();
     UnixStream::from(a).write_all(b"\0\0").unwrap();
     let err = recv(&b, |_| Ok(())).unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::EBADMSG));
