@@ -150,7 +150,7 @@ sender_killed_mid_stream(void)
 	char r;
 
 	CHECK(p9pipe(killsv) == 0);
-	CHECK(pipe2(ready, O_CLOEXEC) == 0);
+	CHECK(t_pipe2(ready, O_CLOEXEC) == 0);
 	for(i = 0; i < 3; i++)
 		t_oracle(killp[i]);
 	fflush(NULL);

@@ -42,7 +42,7 @@ non_sockets_are_enotsock(void)
 {
 	int fds[4], p[2], i;
 
-	CHECK(pipe2(p, 0) == 0);	/* the system's pipe: pipe itself means p9pipe here */
+	CHECK(t_pipe2(p, 0) == 0);	/* the system's pipe: pipe itself means p9pipe here */
 	fds[0] = p[0];
 	fds[1] = p[1];
 	fds[2] = open("/dev/null", O_RDWR);

@@ -142,6 +142,11 @@ passcred_receiver(void)
 	int sv[2], on, n, got[2], fds[2] = { 1, 2 };
 	char buf[8];
 
+#ifndef SO_PASSCRED
+	(void)sv, (void)on, (void)n, (void)got, (void)fds, (void)buf;
+	t_skip_case("no SO_PASSCRED on this system");
+	return;
+#else
 	CHECK(p9pipe(sv) == 0);
 	on = 1;
 	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
@@ -152,6 +157,7 @@ passcred_receiver(void)
 	close(got[0]);
 	close(got[1]);
 	t_close2(sv);
+#endif
 }
 
 int

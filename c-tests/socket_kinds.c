@@ -26,8 +26,9 @@ static void
 long_datagram_still_gives_its_descriptor(void)
 {
 	int i, sv[2], f, g, h;
-	char msg[10] = "0123456789";
+	char msg[10];
 
+	memcpy(msg, "0123456789", sizeof msg);
 	f = t_file("long");
 	for(i = 1; i < 3; i++){
 		t_pair(types[i], sv);
