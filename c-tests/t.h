@@ -405,8 +405,9 @@ static const char t_pipes_sh[] =
 static inline int
 t_probe_exec(const char *probe)
 {
+	extern char **environ;
 	char cmd[512], pr[64], inh[256];
-	char *env[3];
+	char *env[256];
 	const char *self, *p;
 	pid_t pid;
 	int st, a, b, sh;
@@ -424,9 +425,13 @@ t_probe_exec(const char *probe)
 	snprintf(pr, sizeof pr, "P9FD_PROBE=%s", probe);
 	p = getenv("P9FD_INHERITED");
 	snprintf(inh, sizeof inh, "P9FD_INHERITED=%s", p != NULL ? p : "");
-	env[0] = pr;
-	env[1] = inh;
-	env[2] = NULL;
+	/* the caller's environment (LD_LIBRARY_PATH and the like), then the probe's own */
+	for(a = 0, b = 0; environ[a] != NULL && b < 253; a++)
+		if(strncmp(environ[a], "P9FD_PROBE=", 11) != 0 && strncmp(environ[a], "P9FD_INHERITED=", 15) != 0)
+			env[b++] = environ[a];
+	env[b++] = pr;
+	env[b++] = inh;
+	env[b] = NULL;
 	fflush(NULL);
 	pid = fork();
 	if(pid == 0){
