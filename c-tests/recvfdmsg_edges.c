@@ -48,7 +48,8 @@ zero_length_message_returns_zero_with_descriptors(void)
 	char buf[4];
 
 	for(i = 0; i < 2; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(t_rawsend(sv[0], "", 0, fds, 2) == 0);
 		n = 4;
 		CHECK(recvfdmsg(sv[1], buf, sizeof buf, got, &n, 0) == 0 && n == 2);

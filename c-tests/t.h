@@ -49,6 +49,23 @@
 #else
 #define T_SEQPACKET 1
 #endif
+/*
+ * per-system: see issue 17. The kernels' own answers where they differ from Linux's, as
+ * /work/shared/reference/other-kernels.md has them; a system it does not name expects Linux's
+ * answer until issue 17's models say otherwise.
+ *	T_E_RECV_UNCONNECTED_STREAM	recvmsg on an unconnected stream socket: EINVAL on Linux,
+ *					ENOTCONN on FreeBSD 15 and xnu
+ *	T_INFLIGHT_IS_RLIMIT		the per-user in-flight limit is RLIMIT_NOFILE and its
+ *					errno ETOOMANYREFS (Linux's unix_inflight; OpenBSD says
+ *					EMFILE, NetBSD EAGAIN, for limits of their own)
+ */
+#if defined(__FreeBSD__) || defined(__APPLE__)
+#define T_E_RECV_UNCONNECTED_STREAM ENOTCONN
+#else
+#define T_E_RECV_UNCONNECTED_STREAM EINVAL
+#endif
+#define T_INFLIGHT_IS_RLIMIT T_LINUX
+
 /* macOS has no MSG_CMSG_CLOEXEC: t_rawrecv sets FD_CLOEXEC itself there */
 #ifdef MSG_CMSG_CLOEXEC
 #define T_CMSG_CLOEXEC MSG_CMSG_CLOEXEC
