@@ -63,6 +63,6 @@ for t in $TESTS; do
 		fi
 	done
 done
-[ "$skip" -eq 0 ] || echo "($skip programs skipped: every case needs what this system lacks)"
+[ "$skip" -eq 0 ] || echo "($skip programs skipped: each case printed why)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -36,6 +36,6 @@ for b in bin/static/* bin/shared/* bin/apue-static/* bin/apue-shared/* bin/rust/
 	fi
 	grep '^skip: ' "$log" | sed 's/^/	/'
 done
-[ "$skip" -eq 0 ] || echo "($skip programs skipped: every case needs what this system lacks)"
+[ "$skip" -eq 0 ] || echo "($skip programs skipped: each case printed why)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
