@@ -31,7 +31,7 @@ LINUX="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf s390x-unknown-lin
 	i686-unknown-linux-gnu x86_64-unknown-linux-musl"
 OTHERS="x86_64-unknown-freebsd x86_64-unknown-openbsd x86_64-unknown-netbsd x86_64-apple-darwin
 	aarch64-apple-darwin x86_64-unknown-illumos"
-PORTS=${PORTS:-$LINUX $OTHERS BUNDLE LINT}
+PORTS=${PORTS:-BUNDLE LINT $OTHERS $LINUX}
 OUT=target/ports
 TOOLS=$PWD/target/tools
 ZIG_VERSION=0.17.1
