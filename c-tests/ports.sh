@@ -175,11 +175,19 @@ bundle() {
 	cc=$PWD/$dir/zig-cc
 	# The libc crate names, for std's sake, system libraries zig has no stubs for (FreeBSD's
 	# libkvm, libmemstat, libprocstat, libdevstat; OpenBSD's and NetBSD's libdl, OpenBSD's
-	# librt). p9fd calls nothing in them: an empty stand-in of each satisfies -l, and
-	# --as-needed (which rustc passes) leaves it out of what is linked (the ELF check below).
+	# librt; macOS's libiconv). p9fd calls nothing in them: an empty stand-in of each
+	# satisfies -l, and --as-needed (which rustc passes) leaves it out of what is linked (the
+	# ELF check below). On macOS, -dead_strip_dylibs drops it, and were it kept, the stand-in
+	# carries the real library's install name, /usr/lib/libiconv.2.dylib.
 	mkdir -p "$dir/stubs"
 	echo 'int p9fd_stub_;' >"$dir/stubs/empty.c"
-	case $t in *darwin) ;; *)
+	local extra=
+	case $t in
+	*darwin)
+		extra=-Wl,-dead_strip_dylibs
+		"$ZIG" cc -target "$zt" -shared -Wl,-install_name,/usr/lib/libiconv.2.dylib \
+			-o "$dir/stubs/libiconv.dylib" "$dir/stubs/empty.c" || return 1 ;;
+	*)
 		for l in kvm memstat procstat devstat execinfo rt util dl; do
 			"$ZIG" cc -target "$zt" -shared -o "$dir/stubs/probe.so" "$dir/stubs/empty.c" \
 				-l$l >/dev/null 2>&1 ||
@@ -187,7 +195,7 @@ bundle() {
 			return 1
 		done ;;
 	esac
-	printf '#!/bin/sh\nexec "%s" cc -target %s "$@" -L"%s"\n' "$ZIG" "$zt" "$PWD/$dir/stubs" >"$cc"
+	printf '#!/bin/sh\nexec "%s" cc -target %s "$@" -L"%s" %s\n' "$ZIG" "$zt" "$PWD/$dir/stubs" "$extra" >"$cc"
 	chmod +x "$cc"
 	case $t in
 	*darwin)
@@ -261,11 +269,13 @@ bundle() {
 	: >"$dir/skips"
 	check "$t: Rust test binaries linked (cargo test --no-run)" rtests
 	sed 's/^/	/' "$dir/skips"
-	nostub() {	# no empty stand-in (an unversioned lib*.so) is a NEEDED entry anywhere
-		local f bad=0
+	nostub() {	# no empty stand-in is a NEEDED entry anywhere
+		local f bad=0 names
+		names=$(cd "$dir/stubs" && ls lib*.so 2>/dev/null | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
+		[ -n "$names" ] || return 0
 		for f in "$b"/lib*/*.so.* "$b"/bin/*/*; do
 			[ -f "$f" ] || continue
-			if readelf -d "$f" 2>/dev/null | grep -E 'NEEDED.*\[lib[a-z]+\.so\]'; then
+			if readelf -d "$f" 2>/dev/null | grep -E "NEEDED.*\[($names)\]"; then
 				echo "$f"
 				bad=1
 			fi
