@@ -200,7 +200,8 @@ bundle() {
 	case $t in
 	*darwin)
 		so=libp9fd.dylib soname=libp9fd.$MAJOR.dylib rpath=@loader_path/../..
-		ldso="-C link-arg=-Wl,-install_name,@rpath/$soname" ;;
+		# strip=none: rustc strips Apple binaries with rust-objcopy, which Debian's lacks
+		ldso="-C link-arg=-Wl,-install_name,@rpath/$soname -C strip=none" ;;
 	*)	so=libp9fd.so soname=$SONAME rpath='$ORIGIN/../..' asneeded=-Wl,--as-needed
 		ldso="-C link-arg=-Wl,-soname,$SONAME" ;;
 	esac
