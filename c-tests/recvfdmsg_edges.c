@@ -48,7 +48,8 @@ zero_length_message_returns_zero_with_descriptors(void)
 	char buf[4];
 
 	for(i = 0; i < 2; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(t_rawsend(sv[0], "", 0, fds, 2) == 0);
 		n = 4;
 		CHECK(recvfdmsg(sv[1], buf, sizeof buf, got, &n, 0) == 0 && n == 2);
@@ -142,6 +143,11 @@ passcred_receiver(void)
 	int sv[2], on, n, got[2], fds[2] = { 1, 2 };
 	char buf[8];
 
+#ifndef SO_PASSCRED
+	(void)sv, (void)on, (void)n, (void)got, (void)fds, (void)buf;
+	t_skip_case("no SO_PASSCRED on this system");
+	return;
+#else
 	CHECK(p9pipe(sv) == 0);
 	on = 1;
 	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == 0);
@@ -152,6 +158,7 @@ passcred_receiver(void)
 	close(got[0]);
 	close(got[1]);
 	t_close2(sv);
+#endif
 }
 
 int

@@ -10,7 +10,8 @@ every_unix_socket_type_carries_a_descriptor(void)
 
 	f = t_file("kinds");
 	for(i = 0; i < 3; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(sendfd(sv[0], f) == 0);
 		CHECK(t_passes(sv[1], sv[1], f));
 		g = recvfd(sv[0]);
@@ -26,11 +27,13 @@ static void
 long_datagram_still_gives_its_descriptor(void)
 {
 	int i, sv[2], f, g, h;
-	char msg[10] = "0123456789";
+	char msg[10];
 
+	memcpy(msg, "0123456789", sizeof msg);
 	f = t_file("long");
 	for(i = 1; i < 3; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(t_rawsend(sv[0], msg, sizeof msg, &f, 1) == sizeof msg);
 		CHECK(sendfd(sv[0], 1) == 0);
 		g = recvfd(sv[1]);

@@ -64,7 +64,7 @@ sender(void *arg)
 	tag = (unsigned char)msg[0];
 	for(i = 0; i < PER; i++){
 		msg[1] = i;
-		if(pipe2(p, O_CLOEXEC) < 0 || write(p[1], msg, sizeof msg) != sizeof msg
+		if(t_pipe2(p, O_CLOEXEC) < 0 || write(p[1], msg, sizeof msg) != sizeof msg
 		|| sendfdmsg(tsv[0], &tag, 1, &p[0], 1) != 1)
 			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
 		close(p[0]);
@@ -131,32 +131,17 @@ eight_by_eight_threads_lose_and_mix_nothing(void)
 }
 
 /*
- * The exec'd child: /bin/sh, a native program even under qemu-user (so no binfmt_misc is
- * needed), exiting 1 if it inherited a pipe besides 0, 1, 2 and those the parent itself
- * inherited (listed in P9FD_INHERITED), 0 if not: the received descriptors are all pipe ends,
- * and every other pipe of the parent is close-on-exec.
+ * The exec'd child (t_probe_exec's "pipes" probe) exits 1 if it inherited a pipe besides 0,
+ * 1, 2 and those the parent itself inherited (listed in P9FD_INHERITED), 0 if not: the
+ * received descriptors are all pipe ends, and every other pipe of the parent is close-on-exec.
  */
-static const char checker[] =
-	"for f in /proc/$$/fd/*; do n=${f##*/}; "
-	"case \"$P9FD_INHERITED\" in *,$n,*) continue;; esac; "
-	"[ \"$n\" -gt 2 ] && [ -p \"$f\" ] && exit 1; done; exit 0";
-
 static int forking;
 static int leaks, execs;
 
 static int
 spawn_check(void)
 {
-	pid_t pid;
-	int st;
-	pid = fork();
-	if(pid == 0){
-		execl("/bin/sh", "sh", "-c", checker, (char*)NULL);
-		_exit(2);
-	}
-	if(pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 2)
-		return -1;
-	return WEXITSTATUS(st);
+	return t_probe_exec("pipes");
 }
 
 static void *
@@ -191,22 +176,43 @@ cloexec_descriptors_never_reach_an_execd_child(void)
 				snprintf(list + strlen(list), sizeof list - strlen(list), "%d,", c.fd[k]);
 		setenv("P9FD_INHERITED", list, 1);
 	}
+#ifdef SOCK_CLOEXEC
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+#else
+	t_pair(SOCK_STREAM, sv);	/* macOS: no SOCK_CLOEXEC; no other thread forks yet */
+	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	fcntl(sv[1], F_SETFD, FD_CLOEXEC);
+#endif
 	/* The oracle works: a descriptor received without P9FD_CLOEXEC does reach the child. */
-	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK(t_pipe2(p, O_CLOEXEC) == 0);
 	CHECK(sendfd(sv[0], p[1]) == 0);
 	fd = recvfd(sv[1]);
-	CHECK(fd >= 0 && spawn_check() == 1);
+	st = spawn_check();
 	close(fd);
 	close(p[0]);
 	close(p[1]);
+	if(st == -2){
+		t_skip_case(T_NOPROBE);
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	CHECK(fd >= 0 && st == 1);
+	if(!T_CMSG_CLOEXEC){
+		/* per-system: see issue 17 */
+		t_skip("no MSG_CMSG_CLOEXEC: P9FD_CLOEXEC is set by fcntl after recvmsg, so a fork "
+			"between the two may pass the descriptor on (sendfdmsg(3) BUGS)");
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
 
 	fflush(NULL);
 	pid = fork();
 	if(pid == 0){	/* the sender, in another process */
 		close(sv[1]);
 		for(i = 0; i < 20000; i++){
-			if(pipe2(p, O_CLOEXEC) < 0 || sendfdmsg(sv[0], "x", 1, &p[1], 1) != 1)
+			if(t_pipe2(p, O_CLOEXEC) < 0 || sendfdmsg(sv[0], "x", 1, &p[1], 1) != 1)
 				_exit(1);
 			close(p[0]);
 			close(p[1]);

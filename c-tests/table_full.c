@@ -2,6 +2,9 @@
  * The receiver's descriptor table is full: the kernel consumes the message, drops the
  * descriptors it cannot install and sets MSG_CTRUNC. recvfd says EMFILE, closes whatever did
  * arrive, and the socket stays usable.
+ *
+ * per-system: see issue 17. That is Linux; FreeBSD fails the recvmsg with EMFILE and puts the
+ * data back, OpenBSD, NetBSD and xnu fail it with EMSGSIZE (other-kernels.md).
  */
 #include "t.h"
 

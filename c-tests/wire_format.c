@@ -13,7 +13,8 @@ sendfd_sends_one_zero_byte_with_one_descriptor(void)
 	ssize_t n;
 
 	for(i = 0; i < 3; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(sendfd(sv[0], 2) == 0);
 		n = t_rawrecv(sv[1], buf, sizeof buf, fds, 8, &nfds, &flags);
 		CHECK(n == 1 && buf[0] == 0);
@@ -108,7 +109,8 @@ recvfd_accepts_any_byte_value(void)
 
 	f = t_file("any");
 	for(i = 0; i < 3; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		for(j = 0; j < 3; j++){
 			CHECK(t_rawsend(sv[0], &values[j], 1, &f, 1) == 1);
 			g = recvfd(sv[1]);

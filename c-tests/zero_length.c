@@ -12,7 +12,8 @@ zero_length_message_with_descriptor_is_returned(void)
 
 	f = t_file("zero");
 	for(i = 0; i < 2; i++){
-		t_pair(types[i], sv);
+		if(!t_pair(types[i], sv))
+			continue;
 		CHECK(t_rawsend(sv[0], "", 0, &f, 1) == 0);
 		g = recvfd(sv[1]);
 		CHECK(g >= 0 && t_same_file(f, g));

@@ -117,7 +117,8 @@ malformed_datagrams_are_ebadmsg(void)
 	int k, i, sv[2], types[] = { SOCK_DGRAM, SOCK_SEQPACKET };
 
 	for(k = 0; k < 2; k++){
-		t_pair(types[k], sv);
+		if(!t_pair(types[k], sv))
+			continue;
 		for(i = 0; i < 6; i++){
 			CHECK(send(sv[0], bad[i], lens[i], 0) == lens[i]);
 			CHECK_ERR(recv_fd(sv[1], discard), EBADMSG);
