@@ -18,15 +18,15 @@ the_most_descriptors_with_a_payload(void)
 		if(!t_pair(types[k], sv))
 			continue;
 		t_oracle(p);
-		for(i = 0; i < P9FD_MAXFDS; i++)
+		for(i = 0; i < T_MAX_SEND; i++)
 			fds[i] = i % 2 ? p[1] : 1;
-		CHECK(sendfdmsg(sv[0], "a payload", 9, fds, P9FD_MAXFDS) == 9);
+		CHECK(sendfdmsg(sv[0], "a payload", 9, fds, T_MAX_SEND) == 9);
 		close(p[1]);
 		n = P9FD_MAXFDS;
 		memset(buf, 0, sizeof buf);
 		CHECK(recvfdmsg(sv[1], buf, sizeof buf, got, &n, 0) == 9);
 		CHECK(strcmp(buf, "a payload") == 0);
-		CHECK(n == P9FD_MAXFDS);
+		CHECK(n == T_MAX_SEND);
 		for(i = 0; i < n; i++){
 			/* the two ends of a pipe share an inode */
 			CHECK(t_same_file(got[i], i % 2 ? p[0] : 1));
@@ -48,6 +48,7 @@ one_too_many_is_einval_with_nothing_queued(void)
 	CHECK(p9pipe(sv) == 0);
 	for(i = 0; i <= P9FD_MAXFDS; i++)
 		fds[i] = 1;
+	CHECK_ERR(sendfdmsg(sv[0], "x", 1, fds, T_MAX_SEND + 1), EINVAL);
 	CHECK_ERR(sendfdmsg(sv[0], "x", 1, fds, P9FD_MAXFDS + 1), EINVAL);
 	CHECK_ERR(sendfdmsg(sv[0], "x", 1, fds, 100000), EINVAL);
 	CHECK_ERR(recv(sv[1], &c, 1, MSG_DONTWAIT), EAGAIN);

@@ -5,7 +5,7 @@
  */
 #include "t.h"
 
-#ifdef SO_PASSCRED	/* Linux's; the other systems' credentials are in src/sys and issue 17 */
+#ifdef SO_PASSCRED	/* Linux's; the other systems' credentials: src/sys/, apue/apue_ufd */
 #ifndef SO_PASSPIDFD
 #define SO_PASSPIDFD 76	/* Linux 6.5 */
 #endif

@@ -303,7 +303,7 @@ main(void)
 {
 	t_begin();
 	T(oob_descriptor_is_dropped_by_the_kernel_not_leaked);
-	if(T_INFLIGHT_IS_RLIMIT)	/* per-system: see issue 17 */
+	if(T_INFLIGHT_IS_RLIMIT)	/* per-system: t.h, src/sys/ */
 		T_RLIMIT(too_many_descriptors_in_flight_is_etoomanyrefs);	/* the kernel checks RLIMIT_NOFILE */
 	else
 		T_SKIP(too_many_descriptors_in_flight_is_etoomanyrefs,

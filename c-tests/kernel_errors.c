@@ -61,7 +61,7 @@ unconnected_sockets(void)
 
 	s = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK_ERR(sendfd(s, 0), ENOTCONN);
-	/* the kernel's answer for an unconnected stream; per-system: see issue 17 */
+	/* the kernel's answer for an unconnected stream; per-system: t.h */
 	CHECK_ERR(recvfd(s), T_E_RECV_UNCONNECTED_STREAM);
 	close(s);
 	if(T_SEQPACKET){

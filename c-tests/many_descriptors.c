@@ -1,9 +1,8 @@
 /* A message carrying more than one descriptor: recvfd closes them all and says EBADMSG. */
 #include "t.h"
 
-/* per-system: see issue 17. 253 is Linux's SCM_MAX_FD and p9fd's P9FD_MAXFDS; OpenBSD's
- * kernel takes at most 127 in one message (other-kernels.md). */
-enum { MAXFDS = 253 };
+/* The most a kernel takes in one message: 253 (Linux's SCM_MAX_FD), 127 on OpenBSD. */
+enum { MAXFDS = T_MAX_SEND };
 
 /* Sends n pipe write ends in one message, closes ours; recvfd must refuse and close them. */
 static void

@@ -82,7 +82,7 @@ step(void)
 {
 	int r, e, n, i, room, fds[8], flags, nbuf;
 	char buf[4];
-	static const int counts[] = { 0, 1, 2, 3, P9FD_MAXFDS };
+	static const int counts[] = { 0, 1, 2, 3, T_MAX_SEND };
 
 	switch(rnd(14)){
 	case 0:

@@ -199,7 +199,7 @@ cloexec_descriptors_never_reach_an_execd_child(void)
 	}
 	CHECK(fd >= 0 && st == 1);
 	if(!T_CMSG_CLOEXEC){
-		/* per-system: see issue 17 */
+		/* per-system: t.h, src/sys/ */
 		t_skip("no MSG_CMSG_CLOEXEC: P9FD_CLOEXEC is set by fcntl after recvmsg, so a fork "
 			"between the two may pass the descriptor on (sendfdmsg(3) BUGS)");
 		close(sv[0]);

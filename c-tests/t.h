@@ -50,9 +50,9 @@
 #define T_SEQPACKET 1
 #endif
 /*
- * per-system: see issue 17. The kernels' own answers where they differ from Linux's, as
- * /work/shared/reference/other-kernels.md has them; a system it does not name expects Linux's
- * answer until issue 17's models say otherwise.
+ * The kernels' own answers where they differ from Linux's, as src/sys/<system>.rs states them
+ * from each kernel's sources and tests/models/ models them; the rest is the same everywhere
+ * by p9fd's doing (a full table is EMFILE with the message consumed, ...):
  *	T_E_RECV_UNCONNECTED_STREAM	recvmsg on an unconnected stream socket: EINVAL on Linux,
  *					ENOTCONN on FreeBSD 15 and xnu
  *	T_INFLIGHT_IS_RLIMIT		the per-user in-flight limit is RLIMIT_NOFILE and its
@@ -65,6 +65,32 @@
 #define T_E_RECV_UNCONNECTED_STREAM EINVAL
 #endif
 #define T_INFLIGHT_IS_RLIMIT T_LINUX
+/*
+ *	T_MAX_SEND			the most descriptors one message may carry: 253 (P9FD_MAXFDS),
+ *					127 on OpenBSD (its kernel's limit; p9fd says EINVAL past it)
+ *	T_PEER_ON_DGRAM			whether the system names the peer of a datagram socketpair
+ *					(Linux, OpenBSD); elsewhere recv_ufd says T_E_PEER_ON_DGRAM
+ *	T_PEER_AT_CONNECT		whether recv_ufd's uid is the peer's at connect time
+ *					(everywhere but Linux, where p9fd's send_fd sends its own)
+ */
+#ifdef __OpenBSD__
+#define T_MAX_SEND 127
+#else
+#define T_MAX_SEND P9FD_MAXFDS
+#endif
+#if defined(__linux__) || defined(__OpenBSD__)
+#define T_PEER_ON_DGRAM 1
+#else
+#define T_PEER_ON_DGRAM 0
+#endif
+#if defined(__sun)
+#define T_E_PEER_ON_DGRAM ENOTSUP
+#elif defined(__DragonFly__)
+#define T_E_PEER_ON_DGRAM ENOTCONN
+#else
+#define T_E_PEER_ON_DGRAM EINVAL
+#endif
+#define T_PEER_AT_CONNECT (!T_LINUX)
 
 /* macOS has no MSG_CMSG_CLOEXEC: t_rawrecv sets FD_CLOEXEC itself there */
 #ifdef MSG_CMSG_CLOEXEC

@@ -3,8 +3,9 @@
  * descriptors it cannot install and sets MSG_CTRUNC. recvfd says EMFILE, closes whatever did
  * arrive, and the socket stays usable.
  *
- * per-system: see issue 17. That is Linux; FreeBSD fails the recvmsg with EMFILE and puts the
- * data back, OpenBSD, NetBSD and xnu fail it with EMSGSIZE (other-kernels.md).
+ * Elsewhere the kernel fails the recvmsg instead (FreeBSD and illumos with EMFILE, OpenBSD,
+ * NetBSD, DragonFly and xnu with EMSGSIZE) and some leave the message queued: p9fd consumes
+ * it, so the outcome here is the outcome there (src/sys/, tests/models/).
  */
 #include "t.h"
 

@@ -1,7 +1,10 @@
 /*
- * recv_ufd reports the sender's uid reliably: from the credentials p9fd's send_fd attaches,
- * even when the message was sent before the receiver turned SO_PASSCRED on; from SO_PEERCRED
- * when a sender attached none.
+ * recv_ufd reports the sender's uid reliably: on Linux from the credentials p9fd's send_fd
+ * attaches, even when the message was sent before the receiver turned SO_PASSCRED on; from
+ * SO_PEERCRED when a sender attached none. Elsewhere no message carries credentials: the uid
+ * is the peer's at connect time, asked before anything is read, so that a socket whose peer
+ * the system cannot name (a datagram socketpair on FreeBSD, NetBSD, macOS, illumos) fails
+ * with the system's errno and leaves the reply queued; recv_fd never asks.
  */
 #include "../t.h"
 
@@ -32,7 +35,40 @@ uid_of_a_forked_sender(void)
 	uid = 12345;
 	g = recv_ufd(sv[1], &uid, NULL);
 	CHECK(g >= 0 && t_same_file(g, 1));
-	CHECK(uid == sender);
+	/* elsewhere the peer is who made the pair: us */
+	CHECK(uid == (T_PEER_AT_CONNECT ? geteuid() : sender));
+	close(g);
+	t_close2(sv);
+}
+
+/*
+ * A datagram socketpair: recv_fd never asks who the peer is and gets its descriptor; recv_ufd
+ * gets the uid where the system names the peer, and elsewhere fails with the system's errno
+ * before reading anything, so that the reply is still there for recv_fd.
+ */
+static void
+datagram_peer(void)
+{
+	int sv[2], g;
+	uid_t uid;
+
+	if(!t_pair(SOCK_DGRAM, sv))
+		return;
+	CHECK(send_fd(sv[0], 1) == 0);
+	g = recv_fd(sv[1], NULL);
+	CHECK(g >= 0 && t_same_file(g, 1));
+	close(g);
+	CHECK(send_fd(sv[0], 1) == 0);
+	uid = 12345;
+	if(T_PEER_ON_DGRAM){
+		g = recv_ufd(sv[1], &uid, NULL);
+		CHECK(g >= 0 && t_same_file(g, 1) && uid == geteuid());
+	}else{
+		CHECK_ERR(recv_ufd(sv[1], &uid, NULL), T_E_PEER_ON_DGRAM);
+		CHECK(uid == 12345);
+		g = recv_fd(sv[1], NULL);
+		CHECK(g >= 0 && t_same_file(g, 1));
+	}
 	close(g);
 	t_close2(sv);
 }
@@ -91,5 +127,6 @@ main(void)
 	T(uid_of_an_error_status);
 	T(raw_sender_falls_back_to_peercred);
 	T(null_uidptr_is_efault_and_consumes_nothing);
+	T(datagram_peer);
 	return t_end();
 }
