@@ -237,7 +237,8 @@ RUST_SAN_OK = { [ $(UNAME) = Linux ] || { mkdir -p target && echo 'fn main() {}'
 # ASan+UBSan and memcheck over the whole C suite (static and shared); memcheck skips the
 # RLIMIT_NOFILE cases (T_RLIMIT in c-tests/t.h says why) and soaks 20,000 passes, not a
 # million. ThreadSanitizer over the load tests (c-tests/stress.c). Then the Rust tests that reach the
-# unsafe code (sys.rs through every API call, the parser fuzzing) under AddressSanitizer.
+# unsafe code (src/sys/ through every API call, the models, the parser fuzzing) under
+# AddressSanitizer.
 check-sanitizers: lib
 	if $(call SAN_OK,SAN_CFLAGS,the C suite under ASan+UBSan); then \
 		CFLAGS="$(SAN_CFLAGS)" OUT=target/c-tests/asan STATIC_LIBS="$(STATIC_LIBS)" \
