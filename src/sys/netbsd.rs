@@ -32,10 +32,10 @@ const UNIT: usize = if cfg!(any(
     target_arch = "sparc64"
 )) {
     16
-} else if cfg!(any(target_pointer_width = "64", target_arch = "arm")) {
-    8
-} else {
+} else if cfg!(target_arch = "x86") {
     4
+} else {
+    8 // `sizeof(long)` on x86_64, `sizeof(long long)` or `sizeof(double)` on the 32-bit others
 };
 
 pub(crate) const SYSTEM: System = System {

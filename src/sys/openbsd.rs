@@ -24,10 +24,10 @@ use super::{Cloexec, FullTable, Kinds, Layout, System};
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
     16
-} else if cfg!(target_pointer_width = "64") {
-    8
-} else {
+} else if cfg!(target_arch = "x86") {
     4
+} else {
+    8 // `sizeof(long)` on 64-bit, `sizeof(double)` on arm and powerpc
 };
 
 pub(crate) const SYSTEM: System = System {
