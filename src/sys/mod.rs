@@ -684,7 +684,6 @@ mod tests {
             16
         };
         assert_eq!(freebsd::SYSTEM.layout.space(4), bsd);
-        assert_eq!(openbsd::SYSTEM.layout.space(4), bsd);
         assert_eq!(apple::SYSTEM.layout.space(4), 16);
         assert_eq!(illumos::SYSTEM.layout.space(4), 16);
         assert_eq!(netbsd::AARCH64.data, 16);
