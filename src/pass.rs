@@ -302,10 +302,19 @@ fn refused<K: Kernel>(k: &mut K, sock: c_int, data: &mut [u8], e: Errno) -> Errn
     if k.socket_type(sock).is_ok_and(|ty| kept.has(ty)) {
         let mut control = sys::RecvControl::new();
         if let Ok(got) = k.recvmsg(sock, data, Some(&mut control), libc::MSG_DONTWAIT) {
-            let control = control.bytes(system.layout, got.control_len);
-            for (raw, _) in system.layout.route(control, got.flags, 0).1 {
-                drop(sys::own(&system, raw, false));
-            }
+            // the general receive with room for none: whatever came is closed
+            let (bytes, flags, len) = (got.bytes, got.flags, got.control_len);
+            let mut none = |_: usize, fd: Fd| drop(fd);
+            let _ = recv_general(
+                &system,
+                &mut control,
+                0,
+                &mut none,
+                false,
+                bytes,
+                flags,
+                len,
+            );
         }
     }
     Errno(libc::EMFILE)
