@@ -631,7 +631,8 @@ mod tests {
             if cmsg_len < l.data {
                 break;
             }
-            let end = (at + cmsg_len).min(raw.len());
+            // `cmsg_len` may be any 32-bit value (garbage read as a header): no `at + cmsg_len`
+            let end = at + cmsg_len.min(raw.len() - at);
             out[at..end].copy_from_slice(&raw[at..end]);
             at = l.align(end);
             if at >= raw.len() {
