@@ -673,6 +673,26 @@ mod tests {
         }
     }
 
+    /// A header whose `cmsg_len` is shorter than a header's data offset (which no kernel
+    /// writes) ends the walk: it and everything after it read as zeros, in every layout.
+    #[test]
+    fn bytes_zeroes_an_inconsistent_header_and_the_rest() {
+        for l in all_layouts() {
+            for short in 1..l.data {
+                let mut raw = l.header(short, libc::SOL_SOCKET, libc::SCM_RIGHTS);
+                raw.extend(l.header(l.data + 4, libc::SOL_SOCKET, libc::SCM_RIGHTS));
+                raw.extend([7; 4]);
+                let mut c = RecvControl::new();
+                c.fill(&raw);
+                assert_eq!(
+                    c.bytes(l, raw.len()),
+                    vec![0; raw.len()],
+                    "{l:?} cmsg_len {short}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_layout_is_sane() {
         for l in all_layouts() {
