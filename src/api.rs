@@ -334,7 +334,7 @@ impl Credentials {
     }
 
     /// The peer's process id, or `None` where the system does not report one (DragonFly,
-    /// FreeBSD before 13).
+    /// FreeBSD before 13, and Linux for a peer outside this process's pid namespace).
     ///
     /// ```
     /// let (a, _b) = p9fd::pipe()?;

@@ -2,7 +2,8 @@
 //! and a payload far larger than the socket buffer against a slow reader, interrupted by
 //! signals all along (EINTR must not lose the framing), and on a non-blocking socket; and
 //! `peer_credentials` between two processes with different uids (the child drops to 65534
-//! when we are root). Every descriptor must arrive exactly once (pipe-EOF oracle).
+//! when we are root), and across pid namespaces (no pid); `send_fds_all` to a closed peer
+//! (EPIPE, at once). Every descriptor must arrive exactly once (pipe-EOF oracle).
 
 mod common;
 use common::{eof, oracle};
@@ -183,7 +184,84 @@ fn peer_credentials_name_a_client_of_another_uid() {
     #[allow(unsafe_code)]
     // SAFETY: geteuid cannot fail.
     let me = unsafe { libc::geteuid() };
-    let want = if root { 65534 } else { me };
-    assert_eq!(c.uid(), want);
+    #[allow(unsafe_code)]
+    // SAFETY: getegid cannot fail.
+    let my_gid = unsafe { libc::getegid() };
+    assert_eq!(c.uid(), if root { 65534 } else { me });
+    assert_eq!(c.gid(), if root { 65534 } else { my_gid });
     assert_eq!(c.pid(), Some(pid));
+}
+
+/// A peer outside the asker's pid namespace has no pid there: Linux's SO_PEERCRED says 0,
+/// and `pid()` is `None`, not `Some(0)`. The asker is a grandchild in a new pid namespace
+/// (a user namespace too where we are not root); the peer is this process.
+#[cfg(target_os = "linux")]
+#[test]
+fn peer_credentials_have_no_pid_across_pid_namespaces() {
+    let (a, b) = p9fd::pipe().unwrap();
+    #[allow(unsafe_code)]
+    // SAFETY: the children call only async-signal-safe functions and p9fd's
+    // peer_credentials (one getsockopt, no allocation), then _exit.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        #[allow(unsafe_code)]
+        // SAFETY: as above.
+        unsafe {
+            if libc::unshare(libc::CLONE_NEWPID) != 0
+                && libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID) != 0
+            {
+                libc::_exit(2);
+            }
+            let inner = libc::fork();
+            if inner == 0 {
+                let code = match p9fd::peer_credentials(&b) {
+                    Ok(c) if c.pid().is_none() => 0,
+                    Ok(_) => 4,
+                    Err(_) => 5,
+                };
+                libc::_exit(code);
+            }
+            let mut status = 0;
+            if inner < 0 || libc::waitpid(inner, &mut status, 0) != inner {
+                libc::_exit(3);
+            }
+            libc::_exit(if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                6
+            });
+        }
+    }
+    assert!(pid > 0);
+    let mut status = 0;
+    #[allow(unsafe_code)]
+    // SAFETY: waits for our own child.
+    unsafe {
+        libc::waitpid(pid, &mut status, 0)
+    };
+    drop((a, b));
+    assert!(libc::WIFEXITED(status), "child: {status}");
+    match libc::WEXITSTATUS(status) {
+        0 => {}
+        2 => panic!("unshare(CLONE_NEWPID) failed, with and without a user namespace"),
+        4 => panic!("a peer outside the pid namespace was given a pid"),
+        e => panic!("child failed: {e}"),
+    }
+}
+
+/// A peer gone: send_fds_all fails with EPIPE (no SIGPIPE), and does not wait for room that
+/// will never come.
+#[test]
+fn send_fds_all_to_a_closed_peer_is_epipe() {
+    let (a, b) = p9fd::pipe().unwrap();
+    drop(b);
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let r = p9fd::send_fds_all(&a, b"gone", &[io::stdout().as_fd()]);
+        done.send(r.map_err(|e| e.raw_os_error())).unwrap();
+    });
+    let r = wait
+        .recv_timeout(Duration::from_secs(10))
+        .expect("send_fds_all still trying after 10 s");
+    assert_eq!(r, Err(Some(libc::EPIPE)));
 }

@@ -22,6 +22,7 @@ mod apple;
 mod dragonfly;
 mod freebsd;
 mod illumos;
+mod linux;
 mod netbsd;
 mod openbsd;
 

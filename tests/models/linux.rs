@@ -1,0 +1,171 @@
+//! Linux itself, in answers this machine's kernel gives too rarely to test with it: a cut
+//! (MSG_CTRUNC) when the control buffer came back full, which only a security label longer
+//! than p9fd's allowance for it could cause (`net/core/scm.c`: `put_cmsg` sets MSG_CTRUNC
+//! where the buffer ends), and a negative number in SCM_RIGHTS, which no kernel writes (the
+//! receive must not hand it out as a descriptor all the same).
+
+use core::ffi::c_int;
+use std::os::fd::{IntoRawFd, OwnedFd};
+
+use super::{case, oracle, slots};
+use crate::pass::{Kernel, Part, recv_on};
+use crate::sys::{self, Creds, Errno, Received, RecvControl, Result, System};
+
+/// `include/linux/socket.h` (the libc crate has no name for it).
+const SCM_SECURITY: c_int = 0x03;
+
+/// A kernel that answers the one receive with these control bytes and flags.
+struct Scripted {
+    control: Vec<u8>,
+    flags: c_int,
+}
+
+// SAFETY: the numbers in the scripted SCM_RIGHTS messages are descriptors the test opened and
+// gave up (into_raw_fd) for this receive, or negative numbers, which are not descriptors.
+unsafe impl Kernel for Scripted {
+    const SYSTEM: System = sys::SYSTEM;
+    fn recvmsg(
+        &mut self,
+        _sock: c_int,
+        data: &mut [u8],
+        control: Option<&mut RecvControl>,
+        _flags: c_int,
+    ) -> Result<Received> {
+        control.expect("a control buffer").fill(&self.control);
+        data[0] = b'x';
+        Ok(Received {
+            bytes: 1,
+            flags: self.flags,
+            control_len: self.control.len(),
+        })
+    }
+    fn socket_type(&mut self, _sock: c_int) -> Result<c_int> {
+        Ok(libc::SOCK_STREAM)
+    }
+    fn peer_creds(&mut self, _sock: c_int) -> Result<Creds> {
+        Err(Errno(libc::ENOTSUP))
+    }
+    fn set_passcred(&mut self, _sock: c_int) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One control message, padded, in this system's layout.
+fn cmsg(kind: c_int, data: &[u8]) -> Vec<u8> {
+    let l = sys::NATIVE;
+    let mut m = l.header(l.data + data.len(), libc::SOL_SOCKET, kind);
+    m.extend(data);
+    m.resize(l.space(data.len()), 0);
+    m
+}
+
+fn rights(numbers: &[c_int]) -> Vec<u8> {
+    cmsg(
+        libc::SCM_RIGHTS,
+        &numbers
+            .iter()
+            .flat_map(|n| n.to_ne_bytes())
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn raw(fd: OwnedFd) -> c_int {
+    fd.into_raw_fd()
+}
+
+/// MSG_CTRUNC with room left in the buffer is a full table (EMFILE); with the buffer full
+/// (no room for one more descriptor) it is a cut, EMSGSIZE. Either way the descriptors that
+/// came are closed.
+#[test]
+fn a_cut_is_emfile_with_room_left_and_emsgsize_with_the_buffer_full() {
+    let l = sys::NATIVE;
+    for (len, want) in [
+        (l.space(4), libc::EMFILE),
+        (sys::RECV_SPACE - 2 * l.align.max(4), libc::EMFILE),
+        (sys::RECV_SPACE, libc::EMSGSIZE),
+    ] {
+        case("a cut", || {
+            let (r, mut fds) = oracle(1);
+            let mut control = Vec::new();
+            if len > l.space(4) {
+                // a label filling the buffer up to the one rights message at its end
+                let label = vec![b'l'; len - l.space(4) - l.data];
+                control = cmsg(SCM_SECURITY, &label);
+            }
+            control.extend(rights(&[raw(fds.pop().unwrap())]));
+            assert_eq!(control.len(), len);
+            let mut k = Scripted {
+                control,
+                flags: libc::MSG_CTRUNC,
+            };
+            let mut s = slots(4);
+            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused);
+            assert_eq!(got.unwrap_err(), Errno(want), "msg_controllen {len}");
+            assert!(s.iter().all(Option::is_none));
+            vec![r]
+        });
+    }
+}
+
+/// Negative numbers in SCM_RIGHTS are not descriptors: the real ones fill the first slots.
+#[test]
+fn a_negative_number_is_never_handed_out() {
+    for numbers in [[-1, -1, 0], [-1, 0, -1], [0, -1, -1]] {
+        case("negative numbers", || {
+            let (r, mut fds) = oracle(1);
+            let real = raw(fds.pop().unwrap());
+            let control = rights(&numbers.map(|n| if n == 0 { real } else { n }));
+            let mut k = Scripted { control, flags: 0 };
+            let mut s = slots(3);
+            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused);
+            assert_eq!(got.unwrap().0.fds, 1, "{numbers:?}");
+            assert_eq!(s[0].as_ref().map(|fd| fd.raw()), Some(real));
+            assert!(s[1].is_none() && s[2].is_none());
+            vec![r]
+        });
+    }
+}
+
+/// What lib9's recvfd takes: one byte of a longer datagram (MSG_TRUNC is no error for it) with
+/// its descriptor, also when the message carries credentials beside it; but a cut
+/// (MSG_CTRUNC: a full table left one of three descriptors installed) is EMFILE, in recvfd and
+/// in the general receive, however the rest of the answer looks.
+#[test]
+fn truncation_as_each_receive_takes_it() {
+    let creds = cmsg(
+        libc::SCM_CREDENTIALS,
+        &[1i32, 0, 0]
+            .iter()
+            .flat_map(|n| n.to_ne_bytes())
+            .collect::<Vec<_>>(),
+    );
+    for (with_creds, flags, part, want) in [
+        (true, libc::MSG_TRUNC, Part::Allowed, Ok(1)),
+        (false, libc::MSG_CTRUNC, Part::Allowed, Err(libc::EMFILE)),
+        (true, libc::MSG_CTRUNC, Part::Allowed, Err(libc::EMFILE)),
+        (
+            false,
+            libc::MSG_CTRUNC | libc::MSG_TRUNC,
+            Part::Refused,
+            Err(libc::EMFILE),
+        ),
+        (false, libc::MSG_TRUNC, Part::Refused, Err(libc::EMSGSIZE)),
+    ] {
+        case("truncation", || {
+            let (r, mut fds) = oracle(1);
+            let mut control = if with_creds {
+                creds.clone()
+            } else {
+                Vec::new()
+            };
+            control.extend(rights(&[raw(fds.pop().unwrap())]));
+            let mut k = Scripted { control, flags };
+            let mut s = slots(1);
+            let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, part);
+            let what = format!("creds {with_creds}, flags {flags:#x}");
+            assert_eq!(got.map(|g| g.0.fds).map_err(|e| e.0), want, "{what}");
+            drop(s);
+            vec![r]
+        });
+    }
+}
