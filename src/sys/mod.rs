@@ -693,6 +693,25 @@ mod tests {
         }
     }
 
+    /// Each rule of `is_sane`, broken alone, is refused.
+    #[test]
+    fn an_impossible_layout_is_not_sane() {
+        let l = Layout::socklen(8); // 12 / 16 / 8, cmsg_len at 0, level at 4
+        assert!(l.is_sane());
+        let broken = [
+            Layout { align: 12, ..l },   // not a power of two
+            Layout { data: 20, ..l },    // data not on the unit
+            Layout { hdr: 24, ..l },     // data inside the header
+            Layout { len_size: 2, ..l }, // cmsg_len neither 4 nor 8 bytes
+            Layout { len_at: 2, ..l },   // cmsg_len running into the level
+            Layout { level_at: 6, ..l }, // level and type past the header
+            Layout { len_size: 8, ..l }, // an 8-byte cmsg_len in a 12-byte header
+        ];
+        for b in broken {
+            assert!(!b.is_sane(), "{b:?}");
+        }
+    }
+
     #[test]
     fn every_layout_is_sane() {
         for l in all_layouts() {
