@@ -37,9 +37,9 @@ fn slow_reader(sock: OwnedFd) -> std::thread::JoinHandle<(Vec<u8>, usize)> {
 
 extern "C" fn interrupted(_: libc::c_int) {}
 
-#[test]
-fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing() {
-    // SIGUSR1 interrupts system calls (no SA_RESTART): the sender sees EINTR mid-message.
+/// Runs `f` with SIGUSR1 sent to this thread every millisecond, interrupting its system calls
+/// (no SA_RESTART); `f`'s result and how many signals were sent.
+fn with_signals<T>(f: impl FnOnce() -> T) -> (T, usize) {
     #[allow(unsafe_code)]
     // SAFETY: a handler that does nothing; sigaction reads the struct we pass.
     unsafe {
@@ -47,10 +47,6 @@ fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing(
         sa.sa_sigaction = interrupted as extern "C" fn(libc::c_int) as usize;
         assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
     }
-    let (a, b) = p9fd::pipe().unwrap();
-    let (r, w) = oracle();
-    let data: Vec<u8> = (0..(4usize << 20)).map(|i| (i % 253) as u8).collect();
-    let reader = slow_reader(b);
     #[allow(unsafe_code)]
     // SAFETY: pthread_self has no precondition. Carried as an integer: on musl pthread_t is a
     // pointer, which is not Send.
@@ -61,7 +57,7 @@ fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing(
         let mut sent = 0;
         while !stop.load(std::sync::atomic::Ordering::SeqCst) {
             #[allow(unsafe_code)]
-            // SAFETY: `me` is the test's thread, alive until `done` is set.
+            // SAFETY: `me` is the calling thread, alive until `done` is set.
             unsafe {
                 libc::pthread_kill(me as libc::pthread_t, libc::SIGUSR1)
             };
@@ -70,10 +66,20 @@ fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing(
         }
         sent
     });
-    let many = vec![w.as_fd(); MAX_FDS];
-    let r1 = p9fd::send_fds_all(&a, &data, &many);
+    let r = f();
     done.store(true, std::sync::atomic::Ordering::SeqCst);
-    let signals = pest.join().unwrap();
+    (r, pest.join().unwrap())
+}
+
+#[test]
+fn send_fds_all_finishes_short_and_interrupted_sends_without_losing_the_framing() {
+    // The sender sees EINTR mid-message.
+    let (a, b) = p9fd::pipe().unwrap();
+    let (r, w) = oracle();
+    let data: Vec<u8> = (0..(4usize << 20)).map(|i| (i % 253) as u8).collect();
+    let reader = slow_reader(b);
+    let many = vec![w.as_fd(); MAX_FDS];
+    let (r1, signals) = with_signals(|| p9fd::send_fds_all(&a, &data, &many));
     r1.unwrap();
     drop(many);
     drop(w);
@@ -96,9 +102,12 @@ fn send_fds_all_waits_for_room_on_a_non_blocking_socket() {
     let (r, w) = oracle();
     let data = vec![9u8; 1 << 20];
     let reader = slow_reader(b);
-    p9fd::send_fds_all(&a, &data, &[w.as_fd()]).unwrap();
+    // signals interrupt its waits for room too: an interrupted wait is no error
+    let (sent, signals) = with_signals(|| p9fd::send_fds_all(&a, &data, &[w.as_fd()]));
+    sent.unwrap();
     drop((w, a));
     let (got, nfds) = reader.join().unwrap();
+    assert!(signals > 0);
     assert_eq!((got.len(), nfds), (data.len(), 1));
     assert!(eof(r));
 }
@@ -190,6 +199,13 @@ fn peer_credentials_name_a_client_of_another_uid() {
     assert_eq!(c.uid(), if root { 65534 } else { me });
     assert_eq!(c.gid(), if root { 65534 } else { my_gid });
     assert_eq!(c.pid(), Some(pid));
+}
+
+#[test]
+fn peer_credentials_of_a_file_is_enotsock() {
+    let f = std::fs::File::open("/dev/null").unwrap();
+    let err = p9fd::peer_credentials(&f).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::ENOTSOCK));
 }
 
 /// A peer outside the asker's pid namespace has no pid there: Linux's SO_PEERCRED says 0,
