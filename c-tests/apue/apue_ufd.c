@@ -104,6 +104,48 @@ raw_sender_falls_back_to_peercred(void)
 	t_close2(sv);
 }
 
+/*
+ * The same from a peer of another uid: a child that dropped to 65534 (where we are root) makes
+ * a pair, raw-sends on one end with no credentials, hands us the other end and exits. The
+ * pair's peer, for SO_PEERCRED and LOCAL_PEERCRED alike, is that child.
+ */
+static void
+child_makes_a_pair_and_raw_sends(void)
+{
+	int pair[2];
+
+	if(getuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+		_exit(3);
+	if(p9pipe(pair) < 0 || t_rawsend(pair[0], "\0\0", 2, &pair[0], 1) != 2)
+		_exit(4);
+	if(sendfd(sock, pair[1]) != 0)
+		_exit(5);
+	_exit(0);
+}
+
+static void
+raw_sender_of_another_uid_falls_back_to_its_uid(void)
+{
+	int sv[2], end, g, st;
+	uid_t uid;
+
+	CHECK(p9pipe(sv) == 0);
+	sock = sv[0];
+	sender = getuid() == 0 ? 65534 : getuid();
+	st = t_child(child_makes_a_pair_and_raw_sends);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	end = recvfd(sv[1]);
+	CHECK(end >= 0);
+	uid = 12345;
+	g = recv_ufd(end, &uid, NULL);
+	CHECK(g >= 0);
+	CHECK(uid == sender);
+	if(g >= 0)
+		close(g);
+	close(end);
+	t_close2(sv);
+}
+
 static void
 null_uidptr_is_efault_and_consumes_nothing(void)
 {
@@ -126,6 +168,7 @@ main(void)
 	T(uid_of_a_forked_sender);
 	T(uid_of_an_error_status);
 	T(raw_sender_falls_back_to_peercred);
+	T(raw_sender_of_another_uid_falls_back_to_its_uid);
 	T(null_uidptr_is_efault_and_consumes_nothing);
 	T(datagram_peer);
 	return t_end();
