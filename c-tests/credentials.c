@@ -80,11 +80,13 @@ passcred_and_passpidfd_together(void)
 }
 
 /* 253 descriptors plus credentials plus a pidfd: all fit the receive buffer, so the kernel
- * truncates nothing and recvfd refuses with EBADMSG, not EMFILE. */
+ * truncates nothing: recvfdmsg hands out all 253 (a cut would be EMSGSIZE), and recvfd
+ * refuses with EBADMSG, not EMFILE. */
 static void
 worst_case_fits_the_buffer(void)
 {
-	int sv[2], i, w[253];
+	int sv[2], i, w[253], got[253], n;
+	char c;
 	struct rlimit rl;
 
 	getrlimit(RLIMIT_NOFILE, &rl);
@@ -97,6 +99,13 @@ worst_case_fits_the_buffer(void)
 	set(sv[1], SO_PASSPIDFD);
 	for(i = 0; i < 253; i++)
 		w[i] = 1;
+	CHECK(t_rawsend(sv[0], "", 1, w, 253) == 1);
+	n = 253;
+	CHECK(recvfdmsg(sv[1], &c, 1, got, &n, 0) == 1 && n == 253);
+	for(i = 0; i < 253 && n == 253; i++){
+		CHECK(t_same_file(got[i], 1));
+		close(got[i]);
+	}
 	CHECK(t_rawsend(sv[0], "", 1, w, 253) == 1);
 	CHECK_ERR(recvfd(sv[1]), EBADMSG);
 	t_close2(sv);
