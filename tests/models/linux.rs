@@ -1,8 +1,11 @@
-//! Linux itself, in answers this machine's kernel gives too rarely to test with it: a cut
-//! (MSG_CTRUNC) when the control buffer came back full, which only a security label longer
-//! than p9fd's allowance for it could cause (`net/core/scm.c`: `put_cmsg` sets MSG_CTRUNC
-//! where the buffer ends), and a negative number in SCM_RIGHTS, which no kernel writes (the
-//! receive must not hand it out as a descriptor all the same).
+//! Linux itself, scripted, in answers this machine's kernel gives too rarely to test with it
+//! (`net/core/scm.c`): a cut (MSG_CTRUNC) when the control buffer came back full, which only
+//! a security label longer than p9fd's allowance for it could cause (`put_cmsg` sets
+//! MSG_CTRUNC where the buffer ends); a cut by a full table beside credentials
+//! (`scm_detach_fds` installs what it can and sets MSG_CTRUNC); a datagram longer than the
+//! buffer beside credentials (`net/unix/af_unix.c`: `unix_dgram_recvmsg` sets MSG_TRUNC); and a
+//! negative number in SCM_RIGHTS, which no kernel writes (the receive must not hand it out as a
+//! descriptor all the same).
 
 use core::ffi::c_int;
 use std::os::fd::{IntoRawFd, OwnedFd};
@@ -59,14 +62,13 @@ fn cmsg(kind: c_int, data: &[u8]) -> Vec<u8> {
     m
 }
 
+/// Ints as a control message's data.
+fn ints(numbers: &[c_int]) -> Vec<u8> {
+    numbers.iter().flat_map(|n| n.to_ne_bytes()).collect()
+}
+
 fn rights(numbers: &[c_int]) -> Vec<u8> {
-    cmsg(
-        libc::SCM_RIGHTS,
-        &numbers
-            .iter()
-            .flat_map(|n| n.to_ne_bytes())
-            .collect::<Vec<_>>(),
-    )
+    cmsg(libc::SCM_RIGHTS, &ints(numbers))
 }
 
 fn raw(fd: OwnedFd) -> c_int {
@@ -132,13 +134,7 @@ fn a_negative_number_is_never_handed_out() {
 /// in the general receive, however the rest of the answer looks.
 #[test]
 fn truncation_as_each_receive_takes_it() {
-    let creds = cmsg(
-        libc::SCM_CREDENTIALS,
-        &[1i32, 0, 0]
-            .iter()
-            .flat_map(|n| n.to_ne_bytes())
-            .collect::<Vec<_>>(),
-    );
+    let creds = cmsg(libc::SCM_CREDENTIALS, &ints(&[1, 0, 0])); // pid 1, uid 0, gid 0
     for (with_creds, flags, part, want) in [
         (true, libc::MSG_TRUNC, Part::Allowed, Ok(1)),
         (false, libc::MSG_CTRUNC, Part::Allowed, Err(libc::EMFILE)),
