@@ -3,7 +3,6 @@
  *
  * Link with -lp9fd. All functions return -1 and set errno on failure; see sendfd(3).
  */
-
 #ifndef P9FD_H
 #define P9FD_H
 
@@ -21,6 +20,10 @@
 #include <unistd.h>
 #ifndef NOPLAN9DEFINES
 #define pipe p9pipe
+#endif
+
+#ifdef __cplusplus
+extern "C" {
 #endif
 
 
@@ -42,10 +45,6 @@
 
 
 
-
-#ifdef __cplusplus
-extern "C" {
-#endif // __cplusplus
 
 /**
  * Sends the open file descriptor fd over the Unix-domain socket socket: one data byte of
@@ -176,7 +175,7 @@ int recv_ufd(int fd, uid_t *uidptr, ssize_t (*userfunc)(int, const void*, size_t
 #endif
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}
+#endif
 
-#endif  /* P9FD_H */
+#endif /* P9FD_H */

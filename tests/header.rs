@@ -28,7 +28,8 @@ fn header_is_fresh() {
     );
 }
 
-/// `p9fd.h` compiles on its own and followed by `<unistd.h>`, as C99 and as C++, with and
+/// `p9fd.h` compiles on its own, twice, and followed by `<unistd.h>`, as C89, C99, C11 and
+/// C++, with and
 /// without NOPLAN9DEFINES, and with P9FD_APUE (whose prototypes must be APUE's), under
 /// -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
 /// defined.
@@ -56,12 +57,16 @@ fn header_compiles_alone_as_c_and_cxx() {
                 #endif\n";
     // The same with <unistd.h> (whose pipe the macro renames) included after p9fd.h.
     let after = format!("{unit}#include <unistd.h>\nint (*q)(int *) = pipe;\n");
-    for (cpp, std, unit) in [
-        (false, "-std=c99", unit),
-        (true, "-std=c++11", unit),
-        (false, "-std=c99", after.as_str()),
-        (true, "-std=c++11", after.as_str()),
-    ] {
+    // And included twice: the guard must cover the C++ linkage block too.
+    let twice = format!("#include <p9fd.h>\n{unit}");
+    let mut units = Vec::new();
+    for unit in [unit, after.as_str(), twice.as_str()] {
+        for std in ["-std=c89", "-std=c99", "-std=c11"] {
+            units.push((false, std, unit));
+        }
+        units.push((true, "-std=c++11", unit));
+    }
+    for (cpp, std, unit) in units {
         let path = tmp.join(if cpp { "unit.cc" } else { "unit.c" });
         std::fs::write(&path, unit).unwrap();
         for defines in [&[][..], &["-DNOPLAN9DEFINES"], &["-DP9FD_APUE"]] {
