@@ -29,9 +29,8 @@ fn header_is_fresh() {
 }
 
 /// `p9fd.h` compiles on its own, twice, and followed by `<unistd.h>`, as C89, C99, C11 and
-/// C++, with and
-/// without NOPLAN9DEFINES, and with P9FD_APUE (whose prototypes must be APUE's), under
-/// -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
+/// C++, with and without NOPLAN9DEFINES, and with P9FD_APUE (whose prototypes must be APUE's),
+/// under -Wall -Wextra -Wpedantic -Werror; `pipe` is p9pipe exactly when NOPLAN9DEFINES is not
 /// defined.
 #[test]
 fn header_compiles_alone_as_c_and_cxx() {
