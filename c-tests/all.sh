@@ -41,8 +41,12 @@ step "the C library and the examples" $MAKE --no-print-directory lib examples
 step "header is what cbindgen generates" $CARGO test --locked --test header
 step "cargo fmt --check" $CARGO fmt --check
 step "clippy, all features" $CARGO clippy --locked --all-targets --all-features -- -D warnings
-step "clippy, the C library's build (no std, capi, apue)" \
-	$CARGO clippy --locked --lib --no-default-features --features capi,apue -- -D warnings
+# No feature set warns: each the library can be built with (capi is make's C library, capi,apue
+# make FEATURES=apue's, std the default a Rust dependent gets).
+for f in "" std capi capi,apue std,apue tokio; do
+	step "clippy, features '$f' (no default)" \
+		$CARGO clippy --locked --lib --no-default-features --features "$f" -- -D warnings
+done
 step "cargo doc, default features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps
 step "cargo doc, all features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
 step "Rust tests, all features" $CARGO test --locked --all-features

@@ -163,9 +163,11 @@ pub(crate) unsafe trait Kernel {
     ) -> Result<sys::Received>;
     /// `SO_TYPE`.
     fn socket_type(&mut self, sock: c_int) -> Result<c_int>;
-    /// Who the peer is, as (pid, uid, gid); see [`sys::peer_creds`].
+    /// Who the peer is, as (pid, uid, gid); see [`sys::peer_creds`]. APUE's.
+    #[cfg_attr(not(feature = "apue"), allow(dead_code))]
     fn peer_creds(&mut self, sock: c_int) -> Result<Creds>;
-    /// Asks for the sender's credentials with every message; see [`sys::set_passcred`].
+    /// Asks for the sender's credentials with every message; see [`sys::set_passcred`]. APUE's.
+    #[cfg_attr(not(feature = "apue"), allow(dead_code))]
     fn set_passcred(&mut self, sock: c_int) -> Result<()>;
 }
 

@@ -54,6 +54,8 @@ use illumos as os;
 /// The system this is built for.
 pub(crate) const SYSTEM: System = os::SYSTEM;
 use os::{CMSG_CLOEXEC, SCM_CREDS, SEND_FLAGS, before_send, errno_location, raw_sendmsg};
+// APUE's alone (peer_creds is also std's peer_credentials).
+#[cfg_attr(not(feature = "apue"), allow(unused_imports))]
 pub(crate) use os::{peer_creds, send_creds, set_passcred};
 
 /// An errno value: how every failure is reported inside the crate.
