@@ -51,6 +51,10 @@ step "cargo doc, default features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --lock
 step "cargo doc, all features" env RUSTDOCFLAGS=-Dwarnings $CARGO doc --locked --no-deps --all-features
 step "Rust tests, all features" $CARGO test --locked --all-features
 step "cargo package (builds the packaged crate)" $CARGO package --locked --allow-dirty
+# The .crate's own tests, as a packager runs them: offline, from the unpacked package alone.
+pkg=target/package/p9fd-$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+step "the packaged crate's tests, offline" $CARGO test --offline --locked --all-features \
+	--manifest-path "$pkg/Cargo.toml" --target-dir target
 step "the apue C library" $MAKE --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
 # skipstep NAME WHY: a step this system cannot run, said so and counted neither way
 skipstep() {
