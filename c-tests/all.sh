@@ -63,6 +63,19 @@ skipstep() {
 	skipped+=("$1")
 }
 skipped=()
+# Cargo.toml's rust-version is tested, not only stated: the library, each feature set, built by
+# that Rust (rustup installs it; where it cannot, the step says so).
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+if command -v rustup >/dev/null 2>&1 &&
+	rustup toolchain install "$msrv" --profile minimal >/dev/null 2>&1; then
+	step "the library with Rust $msrv (rust-version), each feature set" sh -c '
+		for f in "" std capi capi,apue std,apue tokio; do
+			rustup run "$1" cargo check --locked --lib --no-default-features \
+				--features "$f" --target-dir target/msrv || exit 1
+		done' sh "$msrv"
+else
+	skipstep "the library with Rust $msrv (rust-version)" "rustup cannot install Rust $msrv here"
+fi
 if [ "$(uname -s)" = Darwin ]; then
 	skipstep "hygiene" "its symbol, soname and link checks read ELF (readelf, nm -D); macOS is Mach-O"
 	skipstep "make plan9port, on a plan9port the test makes" "its archive checks read ELF"
