@@ -147,10 +147,11 @@ for m in man/man3/*.3; do
 	check "$m renders without warnings" renders "$m"
 done
 
-# example PAGE LIBDIR: the one program in PAGE's EXAMPLES, as printed (troff's \e is a
-# backslash), compiles with -Wall -Wextra -Werror, links against p9fd alone and runs.
+# example PAGE LIBDIR WANT: the one program in PAGE's EXAMPLES, as printed (troff's \e is a
+# backslash), compiles with -Wall -Wextra -Werror, links against p9fd alone, runs, and prints
+# what the page says it prints (WANT, a shell pattern) into a file, not a terminal.
 example() {
-	local page=$1 lib=$2 name out=target/man-examples
+	local page=$1 lib=$2 want=$3 name out=target/man-examples got
 	name=$(basename "$page" .3)
 	mkdir -p $out
 	awk '/^\.SH EXAMPLES/ { on = 1; next } /^\.SH / { on = 0 }
@@ -159,14 +160,24 @@ example() {
 		sed 's/\\e/\\/g' >$out/$name.c || { echo "$page: want exactly one program"; return 1; }
 	# shellcheck disable=SC2046
 	$CC -Wall -Wextra -Werror -Iinclude -o $out/$name $out/$name.c "$lib/libp9fd.a" \
-		$(cat "$lib/native-static-libs") && $out/$name >/dev/null
+		$(cat "$lib/native-static-libs") || return 1
+	$out/$name >$out/$name.out || return 1
+	got=$(cat $out/$name.out)
+	# shellcheck disable=SC2254
+	case $got in
+	$want) ;;
+	*) echo "$page: the example printed '$got', not '$want'"; return 1 ;;
+	esac
 }
-for m in man/man3/sendfd.3 man/man3/p9pipe.3 man/man3/sendfdmsg.3; do
-	check "$m: EXAMPLES compile, link and run" example "$m" "$BUILD"
-done
+check "man/man3/sendfd.3: EXAMPLES compile, link, run and print" example man/man3/sendfd.3 \
+	"$BUILD" hello
+check "man/man3/p9pipe.3: EXAMPLES compile, link, run and print" example man/man3/p9pipe.3 \
+	"$BUILD" pong
+check "man/man3/sendfdmsg.3: EXAMPLES compile, link, run and print" example \
+	man/man3/sendfdmsg.3 "$BUILD" 'worker: "GET /" and connection [0-9]*'
 if [ -e target/apue/release/libp9fd.a ]; then
-	check "man/man3/apue.3: EXAMPLES compile, link and run" example man/man3/apue.3 \
-		target/apue/release
+	check "man/man3/apue.3: EXAMPLES compile, link, run and print" example man/man3/apue.3 \
+		target/apue/release 'got descriptor [0-9]*'
 fi
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/p9fd-stage.XXXXXX")
