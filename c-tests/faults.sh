@@ -23,6 +23,7 @@ mkdir -p "$out"
 
 if [ "$(uname -s)" != Linux ] || ! command -v strace >/dev/null 2>&1; then
 	echo "skip: fault injection: strace's inject= is Linux's"
+	echo "0 passed, 0 failed"
 	exit 0
 fi
 apue=
@@ -47,6 +48,35 @@ errnos() {
 	esac
 }
 
+# The man page of a scenario's export, and what its ERRORS section documents: the errors it
+# names (P9FD_DOC_ERRNOS) and the system calls whose errors it passes on (P9FD_DOC_CALLS:
+# those it cites from section 2, as in "Other errors are the kernel's, as sendmsg(2) ...
+# reports them"); a page that refers to sendfd(3) or recvfd(3) for the rest (apue.3)
+# documents sendfd.3's too.
+page() {
+	case $1 in
+	p9pipe*) echo man/man3/p9pipe.3 ;;
+	sendfdmsg* | recvfdmsg*) echo man/man3/sendfdmsg.3 ;;
+	sendfd* | recvfd*) echo man/man3/sendfd.3 ;;
+	send_* | recv_*) echo man/man3/apue.3 ;;
+	esac
+}
+errors() {	# errors PAGE: the ERRORS section's words, sendfd.3's with it where it refers to it
+	local section
+	section=$(awk '/^\.SH ERRORS/ { on = 1; next } /^\.SH/ { on = 0 } on' "$1")
+	echo "$section"
+	if [ "$1" != man/man3/sendfd.3 ] && echo "$section" | grep -Eq '^\.IR (send|recv)fd \(3\)'; then
+		errors man/man3/sendfd.3
+	fi
+}
+doc() {	# doc SCENARIO: sets P9FD_DOC_ERRNOS and P9FD_DOC_CALLS
+	local words
+	words=$(errors "$(page "$1")")
+	P9FD_DOC_ERRNOS=" $(echo "$words" | grep -oE '\bE[A-Z0-9]{2,}\b' | sort -u | tr '\n' ' ')"
+	P9FD_DOC_CALLS=" $(echo "$words" | sed -n 's/^\.IR \([a-z_]*\) (2).*/\1/p' | sort -u | tr '\n' ' ')"
+	export P9FD_DOC_ERRNOS P9FD_DOC_CALLS
+}
+
 # run SCENARIO CALL ERRNO WHEN [CLOSED]: one injected run; it must pass, and strace must have
 # injected exactly once
 run() {
@@ -61,6 +91,8 @@ uninjected() {
 }
 
 for s in $("$out/driver" list); do
+	doc "$s"
+	echo "$s: $(page "$s") names$P9FD_DOC_ERRNOS; passes on the errors of$P9FD_DOC_CALLS"
 	check "$s: uninjected" uninjected "$s"
 	# the calls between the markers: name, its count from the start, and close's descriptor
 	awk '

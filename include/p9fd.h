@@ -78,8 +78,9 @@ int recvfd(int socket);
  * sendfd, and is inherited across exec. Unless NOPLAN9DEFINES is defined, this header
  * makes pipe mean p9pipe.
  *
- * Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE), and then
- * fd is not written. Thread-safe; no allocation.
+ * Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE, ENOMEM, ENOBUFS,
+ * or another of socketpair's errors), and then fd is not written. Thread-safe; no
+ * allocation.
  */
 int p9pipe(int *fd);
 

@@ -88,8 +88,9 @@ pub extern "C" fn recvfd(socket: c_int) -> c_int {
 /// sendfd, and is inherited across exec. Unless NOPLAN9DEFINES is defined, this header
 /// makes pipe mean p9pipe.
 ///
-/// Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE), and then
-/// fd is not written. Thread-safe; no allocation.
+/// Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE, ENOMEM, ENOBUFS,
+/// or another of socketpair's errors), and then fd is not written. Thread-safe; no
+/// allocation.
 #[unsafe(no_mangle)]
 pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
     if fd.is_null() {
