@@ -274,7 +274,7 @@ fuzz: lib
 # in turn with strace's inject=, in both builds (c-tests/faults.sh; docs/fault-injection.md).
 check-faults: lib
 	$(MAKE) --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
-	STATIC_LIBS="$(STATIC_LIBS)" c-tests/faults.sh $(BUILD) && c-tests/faults.sh target/apue/release
+	STATIC_LIBS="$(STATIC_LIBS)" c-tests/faults.sh $(BUILD) && c-tests/faults.sh target/apue/release apue
 .PHONY: check-faults
 
 # Mutation testing: cargo-mutants, pinned, installed into target/tools by this rule. Each

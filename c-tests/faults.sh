@@ -4,8 +4,8 @@
 # the error). c-tests/faults/driver.c runs one scenario per run and checks the answer against
 # the export's man page, the descriptor census and the next receive (see its header).
 #
-#	c-tests/faults.sh [LIBDIR]	LIBDIR's libp9fd.a (target/release by default); the APUE
-#					exports too when LIBDIR's library has them (FEATURES=apue)
+#	c-tests/faults.sh [LIBDIR [apue]]	LIBDIR's libp9fd.a (target/release by default); with
+#						apue, the APUE exports too (a FEATURES=apue build)
 #
 # For each scenario: one uninjected run under strace lists the calls between the driver's two
 # getppid() markers (the export's own), and must pass; then one run per call, position and
@@ -27,7 +27,7 @@ if [ "$(uname -s)" != Linux ] || ! command -v strace >/dev/null 2>&1; then
 	exit 0
 fi
 apue=
-nm "$LIBDIR/libp9fd.a" 2>/dev/null | grep -q ' T recv_ufd$' && apue=-DP9FD_APUE
+[ "${2:-}" = apue ] && apue=-DP9FD_APUE
 # shellcheck disable=SC2086
 $CC -std=c99 -Wall -Wextra -Werror -g -O1 $apue -Iinclude -o "$out/driver" c-tests/faults/driver.c \
 	"$LIBDIR/libp9fd.a" $STATIC_LIBS || exit 1
