@@ -270,6 +270,13 @@ fuzz: lib
 	P9FD_FUZZ_INPUTS=$(FUZZ_INPUTS) TESTS=peer_fuzz OUT=target/c-tests/fuzz \
 		STATIC_LIBS="$(STATIC_LIBS)" c-tests/run.sh $(BUILD)
 
+# Fault injection alone (make check runs it too): every system call of every C export failed
+# in turn with strace's inject=, in both builds (c-tests/faults.sh; docs/fault-injection.md).
+check-faults: lib
+	$(MAKE) --no-print-directory lib FEATURES=apue CARGO_TARGET_DIR=target/apue
+	STATIC_LIBS="$(STATIC_LIBS)" c-tests/faults.sh $(BUILD) && c-tests/faults.sh target/apue/release apue
+.PHONY: check-faults
+
 # Mutation testing: cargo-mutants, pinned, installed into target/tools by this rule. Each
 # mutant of src/ must fail a test; .cargo/mutants.toml runs tests/c_suite.rs, which builds the C
 # libraries from the mutated source and runs the C suite against them. Slow (the C suite per

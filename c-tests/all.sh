@@ -85,8 +85,12 @@ else
 fi
 if [ "$(uname -s)" != Linux ] && ! command -v strace >/dev/null 2>&1; then
 	skipstep "system calls (strace)" "no strace on this system"
+	skipstep "fault injection (strace)" "no strace on this system"
 else
 	step "system calls (strace)" env STATIC_LIBS="$STATIC_LIBS" c-tests/syscalls.sh
+	step "fault injection (strace)" env STATIC_LIBS="$STATIC_LIBS" c-tests/faults.sh "$BUILD"
+	step "fault injection, apue build (strace)" \
+		env STATIC_LIBS="$(cat target/apue/release/native-static-libs)" c-tests/faults.sh target/apue/release apue
 fi
 step "C suite, apue build" env STATIC_LIBS="$(cat target/apue/release/native-static-libs)" \
 	SRC=c-tests/apue EXTRA_CFLAGS=-DP9FD_APUE OUT=target/c-tests/apue c-tests/run.sh target/apue/release

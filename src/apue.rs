@@ -82,7 +82,8 @@ pub fn send_status(sock: impl AsFd, status: NonZeroU8, text: &[u8]) -> io::Resul
 /// then fails with `EINTR`, `EAGAIN` or at end of file: a retry hands over only what follows),
 /// and returns it with
 /// the sender's uid: from the credentials the message carried, or else the peer's at connect
-/// time (SO_PEERCRED). SO_PASSCRED is turned on for the socket.
+/// time (SO_PEERCRED, asked before anything is read, so that its failure leaves the reply
+/// queued). SO_PASSCRED is turned on for the socket.
 ///
 /// On a stream it reads the message in pieces of at most two bytes, so that it never consumes
 /// a byte of the next message; on datagram and seqpacket sockets a message is one read.

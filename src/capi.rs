@@ -88,8 +88,9 @@ pub extern "C" fn recvfd(socket: c_int) -> c_int {
 /// sendfd, and is inherited across exec. Unless NOPLAN9DEFINES is defined, this header
 /// makes pipe mean p9pipe.
 ///
-/// Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE), and then
-/// fd is not written. Thread-safe; no allocation.
+/// Returns 0, or -1 with errno set (EFAULT if fd is NULL, EMFILE, ENFILE, ENOMEM, ENOBUFS,
+/// or another of socketpair's errors), and then fd is not written. Thread-safe; no
+/// allocation.
 #[unsafe(no_mangle)]
 pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
     if fd.is_null() {
@@ -363,7 +364,8 @@ pub extern "C" fn recv_fd(
 
 /// APUE: as recv_fd, and also stores the sender's effective uid in *uidptr: from the
 /// credentials the message carried (p9fd's send_fd and send_err always attach them), or else
-/// from SO_PEERCRED, the peer's at connect time. *uidptr is written whenever a reply arrived:
+/// from SO_PEERCRED, the peer's at connect time, which is asked before anything is read (if
+/// that fails, the reply stays queued). *uidptr is written whenever a reply arrived:
 /// with the descriptor, and with any status, including status 1, which returns -1 with errno
 /// EPERM; it is not written when the call fails (errno as for recv_fd). A NULL uidptr is
 /// EFAULT, with nothing consumed. Declared when P9FD_APUE is defined.

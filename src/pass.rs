@@ -123,13 +123,16 @@ pub(crate) fn recv_fd_on<K: Kernel>(k: &mut K, sock: c_int, cloexec: bool) -> Re
     }
 }
 
-/// Why a byte came without a descriptor: end of file (ECONNRESET; not on a datagram socket,
-/// where an empty message is a message) or a message without one (EBADMSG). Out of line, so
-/// that the usual answer keeps its registers.
+/// Why a byte came without a descriptor: end of file (ECONNRESET; only where the socket says
+/// it is not a datagram socket, on which an empty message is a message) or a message without
+/// one (EBADMSG). Where the socket cannot say (SO_TYPE failed: the socket was closed meanwhile,
+/// say), EBADMSG, which cannot mislead: an empty message is gone, as EBADMSG says, and at end
+/// of file the next receive says ECONNRESET. Out of line, so that the usual answer keeps its
+/// registers.
 #[cold]
 #[inline(never)]
 fn no_fd<K: Kernel>(k: &mut K, sock: c_int, bytes: usize) -> Errno {
-    if bytes == 0 && k.socket_type(sock) != Ok(libc::SOCK_DGRAM) {
+    if bytes == 0 && matches!(k.socket_type(sock), Ok(ty) if ty != libc::SOCK_DGRAM) {
         Errno(libc::ECONNRESET)
     } else {
         Errno(libc::EBADMSG)

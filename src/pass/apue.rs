@@ -60,11 +60,12 @@ fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
 
 /// Receives one reply, handing any text to `text` in pieces as it arrives, and returns it with,
 /// if `want_uid`, the sender's uid: from the credentials the message carried (Linux), or else
-/// the peer's at connect time (SO_PEERCRED, LOCAL_PEERCRED, ...). Where messages carry no
-/// credentials (everywhere but Linux) the socket is asked first, so that a socket that cannot
-/// say (a datagram socket on FreeBSD, macOS or OpenBSD) fails with the kernel's error before
-/// anything is read; without `want_uid` it is never asked. SO_PASSCRED is turned on for the
-/// socket.
+/// the peer's at connect time (SO_PEERCRED, LOCAL_PEERCRED, ...). The socket is asked who its
+/// peer is before anything is read, on every system (on Linux too, where a message with
+/// credentials then makes the answer unused), so that a socket that cannot say (a datagram
+/// socket on FreeBSD, macOS or OpenBSD), or a query that fails, fails the call with the
+/// kernel's error and the reply still queued; without `want_uid` it is never asked.
+/// SO_PASSCRED is turned on for the socket.
 ///
 /// On a stream it reads the message in pieces of at most two bytes, so that it never consumes
 /// a byte of the next message; on datagram and seqpacket sockets a message is one read.
@@ -142,8 +143,9 @@ fn recv_text<K: Kernel, E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<
     want_uid: bool,
     text: &mut Text<F>,
 ) -> core::result::Result<(Reply, Option<u32>), E> {
-    // Who the peer is, asked before anything is read where no message will say.
-    let peer = match want_uid && !K::SYSTEM.creds_in_message {
+    // Who the peer is, asked before anything is read: once the reply is read, a failed query
+    // would lose it. Where messages carry credentials (Linux) theirs come first.
+    let peer = match want_uid {
         true => Some(k.peer_creds(sock)?),
         false => None,
     };
@@ -176,7 +178,7 @@ fn recv_text<K: Kernel, E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<
             return match bytes {
                 [t @ .., 0, s] if !t.contains(&0) => {
                     text.push(t)?;
-                    Ok(reply(k, *s, fd, creds, want_uid, sock)?)
+                    Ok(reply(*s, fd, creds, want_uid)?)
                 }
                 _ => Err(Errno(libc::EBADMSG).into()),
             };
@@ -194,28 +196,24 @@ fn recv_text<K: Kernel, E: From<Errno>, F: FnMut(&[u8]) -> core::result::Result<
             (true, _) => return Err(Errno(libc::EBADMSG).into()),
         }
     };
-    Ok(reply(k, status, fd, creds, want_uid, sock)?)
+    Ok(reply(status, fd, creds, want_uid)?)
 }
 
-fn reply<K: Kernel>(
-    k: &mut K,
+fn reply(
     status: u8,
     fd: Option<Fd>,
     creds: Option<Creds>,
     want_uid: bool,
-    sock: c_int,
 ) -> Result<(Reply, Option<u32>)> {
     let reply = match (NonZeroU8::new(status), fd) {
         (Some(s), _) => Reply::Status(s), // a descriptor sent with an error is closed
         (None, Some(fd)) => Reply::Fd(fd),
         (None, None) => return Err(Errno(libc::EBADMSG)),
     };
-    let uid = match (creds, want_uid) {
-        (_, false) => None,
-        (Some((_, uid, _)), true) => Some(uid),
-        // Linux, a message without credentials: SO_PEERCRED, which every connected Unix
-        // socket answers.
-        (None, true) => Some(k.peer_creds(sock)?.1),
+    // `creds` holds the peer's, asked before reading, when the message carried none.
+    let uid = match want_uid {
+        true => creds.map(|(_, uid, _)| uid),
+        false => None,
     };
     Ok((reply, uid))
 }

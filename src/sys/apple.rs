@@ -38,7 +38,6 @@ pub(crate) const SYSTEM: System = System {
         },
     },
     cloexec: Cloexec::AfterReceipt,
-    creds_in_message: false,
 };
 
 /// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`

@@ -24,7 +24,6 @@ pub(crate) const SYSTEM: System = System {
         kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
-    creds_in_message: false,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small

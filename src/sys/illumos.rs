@@ -36,7 +36,6 @@ pub(crate) const SYSTEM: System = System {
     } else {
         Cloexec::AtomicWhereHonoured
     },
-    creds_in_message: false,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]

@@ -33,7 +33,6 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Ctrunc,
     cloexec: Cloexec::Atomic,
-    creds_in_message: true,
 };
 
 /// The libc crate knows Linux's layout.

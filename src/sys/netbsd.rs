@@ -46,7 +46,6 @@ pub(crate) const SYSTEM: System = System {
         kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
-    creds_in_message: false,
 };
 
 #[cfg(target_os = "netbsd")]

@@ -38,7 +38,6 @@ pub(crate) const SYSTEM: System = System {
         kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
-    creds_in_message: false,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small

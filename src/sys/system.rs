@@ -160,8 +160,4 @@ pub(crate) struct System {
     pub full_table: FullTable,
     /// How close-on-exec on receipt is had.
     pub cloexec: Cloexec,
-    /// Whether a message can carry its sender's credentials (Linux's SCM_CREDENTIALS), so that
-    /// APUE's receive reads them from the message; elsewhere it asks the socket, first.
-    #[cfg_attr(not(feature = "apue"), allow(dead_code))]
-    pub creds_in_message: bool,
 }
