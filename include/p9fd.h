@@ -63,9 +63,10 @@ int sendfd(int socket, int fd);
  *
  * Returns a new descriptor, not close-on-exec, or -1 with errno set:
  * ECONNRESET at end of file; EBADMSG if the message carried no descriptor or more than one
- * (all are closed); EMFILE if the descriptor table is full (all that arrived are closed, the
- * message consumed, on every system); or the kernel's error (EBADF, ENOTSOCK, EAGAIN, EINTR
- * with nothing consumed, ...). On a datagram socket it takes one byte of a longer message,
+ * (all are closed); EMFILE if the descriptor table is full (all that arrived are closed;
+ * on Linux and illumos the message is gone, on the BSDs and macOS the kernel may have left
+ * its byte queued, and then the next recvfd says EBADMSG: see BUGS in sendfd(3)); or the
+ * kernel's error (EBADF, ENOTSOCK, EAGAIN, EINTR with nothing consumed, ...). On a datagram socket it takes one byte of a longer message,
  * as lib9 does. Credentials are ignored and pidfds closed. Thread-safe; no
  * allocation.
  */
@@ -114,9 +115,11 @@ long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds)
  * EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
  * EMSGSIZE if more descriptors arrived than *nfds, or than the kernel could hand over at
  * once (FreeBSD, NetBSD and illumos take more than 253 a send), or a datagram or seqpacket
- * message was longer than nbuf (its rest is gone): all its descriptors are closed and the
+ * message was longer than nbuf (its rest is gone; not detected on a FreeBSD seqpacket
+ * socket, where the rest is the next message): all its descriptors are closed and the
  * message is consumed;
- * EMFILE if the descriptor table is full (all that arrived are closed, the message consumed);
+ * EMFILE if the descriptor table is full (all that arrived are closed; whether the message's
+ * data is still queued depends on the system and socket type: BUGS in sendfdmsg(3));
  * or the kernel's error, as for recvfd. Thread-safe; no allocation.
  */
 long recvfdmsg(int socket, void *buf, long nbuf, int *fds, int *nfds, int flags);

@@ -146,8 +146,11 @@ pub fn send_fd(sock: impl AsFd, fd: impl AsFd) -> io::Result<()> {
 ///   datagram) or more than one (all closed). The data byte is consumed.
 /// - `EMFILE`: our descriptor table is full (Linux says so with `MSG_CTRUNC`, where a
 ///   security module's refusal looks the same; the BSDs, macOS and illumos with an error),
-///   or the kernel could not install them; whatever arrived is closed, and the message is
-///   consumed on every system.
+///   or the kernel could not install them; whatever arrived is closed. On Linux and illumos
+///   the message is gone; on the BSDs and macOS the kernel may have left its data queued,
+///   and the next receive then reads it without a descriptor (`EBADMSG`): p9fd never
+///   receives again on its own, so it never takes a message you did not ask for
+///   (docs/kernels.md).
 /// - The kernel's: `EBADF`, `ENOTSOCK`, `EAGAIN`, `EINTR` (nothing consumed), `EINVAL` on an
 ///   unconnected stream socket, ...
 ///
@@ -260,8 +263,9 @@ pub fn send_fds_all(sock: impl AsFd, data: &[u8], fds: &[BorrowedFd<'_>]) -> io:
 /// Who is on the other end of a connected Unix-domain socket, as the kernel knows it: the
 /// peer's credentials when it connected (or made the socket pair). Linux and OpenBSD:
 /// `SO_PEERCRED`; FreeBSD: `LOCAL_PEERCRED` (with a pid since FreeBSD 13); NetBSD:
-/// `LOCAL_PEEREID`; macOS: `LOCAL_PEERCRED` and `LOCAL_PEERPID`; DragonFly: `getpeereid` (no
-/// pid); illumos: `getpeerucred`. Nothing allocates (but on illumos, where the system call
+/// `LOCAL_PEEREID`; macOS: `LOCAL_PEERCRED` and `LOCAL_PEERPID` (whose pid is the last
+/// process that used the peer's socket, not the one that connected); DragonFly: `getpeereid`
+/// (no pid); illumos: `getpeerucred`. Nothing allocates (but on illumos, where the system call
 /// allocates its answer).
 ///
 /// A server that hands out descriptors refuses a client of another uid:
@@ -334,7 +338,9 @@ impl Credentials {
     }
 
     /// The peer's process id, or `None` where the system does not report one (DragonFly,
-    /// FreeBSD before 13, and Linux for a peer outside this process's pid namespace).
+    /// FreeBSD before 13, and Linux for a peer outside this process's pid namespace). On macOS
+    /// it is the last process that used the peer's socket (xnu's `last_pid`), which need not
+    /// be the one that connected: a socket passed on or inherited changes it.
     ///
     /// ```
     /// let (a, _b) = p9fd::pipe()?;
@@ -361,9 +367,12 @@ impl Credentials {
 ///   of file, when plain data is waiting.)
 /// - `EMSGSIZE`: more descriptors arrived than `fds` has slots, or than the kernel could hand
 ///   over at once (FreeBSD, NetBSD and illumos take more than 253 a send); or a datagram or
-///   seqpacket message was longer than `data` (the kernel discarded its rest). All its
+///   seqpacket message was longer than `data` (the kernel discarded its rest; FreeBSD's
+///   seqpacket sockets do not say, and keep the rest as the next message). All its
 ///   descriptors are closed and the message is consumed; the next receive gets the next one.
-/// - `EMFILE`: our descriptor table is full; whatever arrived is closed, the message consumed.
+/// - `EMFILE`: our descriptor table is full; whatever arrived is closed. The message's data
+///   is gone on Linux and illumos; on the BSDs and macOS the kernel may have left it queued
+///   for the next receive, without descriptors (docs/kernels.md).
 /// - The kernel's, as for [`recv_fd`].
 ///
 /// On error `fds` is untouched; `data` may hold bytes of the refused message.

@@ -217,7 +217,9 @@ pub(crate) enum Part {
 /// carried them (SCM_CREDENTIALS, with SO_PASSCRED on). EMSGSIZE if more descriptors arrived
 /// than `fds` has slots or than the control buffer holds, or (unless `part` allows it) the
 /// message was longer than `data`; EMFILE if the kernel could not install them (a full
-/// table): all closed, the message consumed, and `fds` untouched.
+/// table): all closed and `fds` untouched. After an error nothing more is received: what the
+/// kernel left queued (on some systems the failed message's data, without its descriptors) is
+/// what the next receive sees (docs/kernels.md).
 #[inline(always)]
 pub(crate) fn recv<S: Slot>(
     sock: c_int,
@@ -246,7 +248,7 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     let flags = sys::recv_flags(&system, cloexec);
     let got = match k.recvmsg(sock, data, Some(&mut control), flags) {
         Ok(got) => got,
-        Err(e) => return Err(refused(k, sock, data, e)),
+        Err(e) => return Err(refused(&system, e)),
     };
     let refuse = match part {
         Part::Refused => libc::MSG_CTRUNC | libc::MSG_TRUNC,
@@ -288,41 +290,20 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     )
 }
 
-/// A `recvmsg` that failed. Where the system reports a full table as an error (the BSDs,
-/// macOS, illumos: [`FullTable::Fails`]), the kernel has disposed of the descriptors, and on
-/// some socket types left the message queued: that message is consumed here (received once
-/// more, without waiting, and whatever it brings closed), and the error is EMFILE, as on Linux.
-/// The second receive has a control buffer, as the first: xnu leaves installed any descriptor
-/// that a receive without one does not take. Any other error is the kernel's.
+/// A `recvmsg` that failed. Where the system reports a full table as an error
+/// ([`FullTable::Fails`]: the BSDs, macOS, illumos), that error is EMFILE, as on Linux; any
+/// other is the kernel's. Nothing more is received: the kernel has disposed of the descriptors,
+/// and what it did with the message's data (kept at the head of the queue, or dropped) depends
+/// on the system, the socket type and the path (docs/kernels.md). A second receive here could
+/// only guess, and where the kernel dropped the record it would take the next message, which
+/// the caller never saw.
 #[cold]
 #[inline(never)]
-fn refused<K: Kernel>(k: &mut K, sock: c_int, data: &mut [u8], e: Errno) -> Errno {
-    let system = K::SYSTEM;
-    let FullTable::Fails { errno, kept } = system.full_table else {
-        return e;
-    };
-    if e.0 != errno {
-        return e;
+fn refused(system: &System, e: Errno) -> Errno {
+    match system.full_table {
+        FullTable::Fails { errno } if e.0 == errno => Errno(libc::EMFILE),
+        _ => e,
     }
-    if k.socket_type(sock).is_ok_and(|ty| kept.has(ty)) {
-        let mut control = sys::RecvControl::new();
-        if let Ok(got) = k.recvmsg(sock, data, Some(&mut control), libc::MSG_DONTWAIT) {
-            // the general receive with room for none: whatever came is closed
-            let (bytes, flags, len) = (got.bytes, got.flags, got.control_len);
-            let mut none = |_: usize, fd: Fd| drop(fd);
-            let _ = recv_general(
-                &system,
-                &mut control,
-                0,
-                &mut none,
-                false,
-                bytes,
-                flags,
-                len,
-            );
-        }
-    }
-    Errno(libc::EMFILE)
 }
 
 /// Every other answer: [`Layout::route`](crate::cmsg::Layout::route) decides, and every

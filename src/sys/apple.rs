@@ -11,9 +11,12 @@
 //!   `copyout_control` copies what fits, `cmsg_len` left at the full length, MSG_CTRUNC; the
 //!   descriptors past the copy stay installed where nobody can see them. p9fd's buffer holds
 //!   the most xnu can deliver (checked below), so that never happens to it.
-//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors,
-//!   and `soreceive` leaves the data queued, on stream and datagram sockets. p9fd consumes it
-//!   and says EMFILE.
+//! - A full table: `unp_externalize` fails with EMSGSIZE (`fdt_available_locked`), having
+//!   disposed of the descriptors; `fdalloc` can still fail (EMFILE) and its allocation
+//!   (ENOMEM), the same way. `soreceive_ctl` has dequeued the control only: the data stays
+//!   queued, on stream and datagram sockets. p9fd says EMFILE for EMSGSIZE (the others as
+//!   they are) and receives nothing more: the next receive reads that data without its
+//!   descriptors.
 //! - No MSG_CMSG_CLOEXEC: close-on-exec is set with fcntl right after receipt, not atomically.
 //! - SIGPIPE: SO_NOSIGPIPE on the socket, set before each send (it stays set, so plain writes
 //!   to that socket stop raising SIGPIPE too). xnu honours MSG_NOSIGNAL in `sendit` since
@@ -21,21 +24,18 @@
 //!   option works on all of them.
 //! - No AF_UNIX SOCK_SEQPACKET (`uipc_proto.c` has stream and datagram only): EPROTONOSUPPORT.
 //! - Credentials: LOCAL_PEERCRED (uid, groups), recorded by `unp_connect2` for stream sockets
-//!   only (EINVAL on a datagram socket), and LOCAL_PEERPID.
+//!   only (EINVAL on a datagram socket), and LOCAL_PEERPID, which answers the peer socket's
+//!   `last_pid` (`uipc_ctloutput`): the last process that used it, not the one that
+//!   connected.
 //! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(4),
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds {
-            stream: true,
-            dgram: true,
-            seqpacket: false,
-        },
     },
     cloexec: Cloexec::AfterReceipt,
 };
@@ -70,7 +70,8 @@ mod imp {
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
-    /// LOCAL_PEERCRED (uid, first group) and LOCAL_PEERPID.
+    /// LOCAL_PEERCRED (uid, first group) and LOCAL_PEERPID (the last process to use the peer
+    /// socket, not necessarily the one that connected it).
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]
     pub(crate) fn peer_creds(sock: c_int) -> Result<Creds> {
         let x: libc::xucred = getsockopt(sock, libc::SOL_LOCAL, libc::LOCAL_PEERCRED)?;

@@ -5,29 +5,30 @@
 //! - Layout: FreeBSD's (a 12-byte header, data at 16, an 8-byte unit on x86_64).
 //! - At most 254 descriptors a message (E2BIG beyond); of several SCM_RIGHTS messages in one
 //!   send only the first is delivered. p9fd sends one of at most 253.
-//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors;
-//!   the data stays queued on a stream or seqpacket socket (a datagram is dropped). p9fd
-//!   consumes it and says EMFILE. A control buffer too small is EMSGSIZE too (CPython issue
-//!   154240); p9fd's holds more than 254.
+//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors.
+//!   `soreceive` then copies no data; on a PR_ATOMIC socket (datagram, and seqpacket:
+//!   `uipc_proto.c`) it drops the rest of the record, on a stream the data stays queued. p9fd
+//!   says EMFILE and receives nothing more: the next receive reads a stream's data without
+//!   its descriptors. A control buffer too small is EMSGSIZE too (CPython issue 154240);
+//!   p9fd's holds more than 254.
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - Credentials: a socketpair has no peer credentials (getpeereid: ENOTCONN on stream and
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(8),
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small
-/// is an EMSGSIZE there that looks like a full table's and consumes the message.
+/// is an EMSGSIZE there that looks like a full table's.
 const _: () = assert!(SYSTEM.layout.space(254 * 4) <= super::RECV_SPACE);
 
 #[cfg(target_os = "dragonfly")]

@@ -1,17 +1,26 @@
 //! FreeBSD: how it differs from Linux in descriptor passing, from its kernel's sources
 //! (FreeBSD 15, `sys/kern/uipc_usrreq.c`: `unp_internalize`, `unp_externalize`,
-//! `uipc_soreceive_stream_or_seqpacket`, `uipc_ctloutput`; `sys/kern/kern_descrip.c`: `fdallocn`).
+//! `uipc_soreceive_stream_or_seqpacket`, `uipc_soreceive_dgram`, `uipc_ctloutput`;
+//! `sys/kern/kern_descrip.c`: `fdallocn`).
 //! Modelled in `tests/models/freebsd.rs`; type-checked, never run.
 //!
 //! - Layout: a 12-byte header, data at 16 and an 8-byte unit on 64-bit (`_ALIGNBYTES` is
 //!   `sizeof(long) - 1`, `sizeof(long long) - 1` on arm64 and riscv); 12 and 4 on 32-bit.
-//! - A message may carry 254 descriptors (EMSGSIZE beyond), and one send several SCM_RIGHTS
-//!   messages, delivered as several; p9fd sends one of at most 253. A receive of more than
+//! - A message may carry as many descriptors as their file pointers fit one cluster
+//!   (`unp_internalize`: `CMSG_SPACE(n * sizeof(void *)) > MCLBYTES` is EMSGSIZE): 254 on
+//!   64-bit, 509 on 32-bit. One send may carry several SCM_RIGHTS messages, delivered as
+//!   several; p9fd sends one of at most 253. A receive of more than
 //!   its control buffer holds is cut by the kernel, which closes the descriptors of a message
 //!   it could not copy whole: MSG_CTRUNC, reported as EMSGSIZE (a full table is not a cut here).
-//! - A full table: `unp_externalize` fails with EMFILE, having disposed of the descriptors; on a
-//!   stream or seqpacket socket the data is put back, on a datagram socket the datagram is
-//!   gone. p9fd consumes what was put back, so that the next receive is the next message.
+//! - A full table: `unp_externalize` fails with EMFILE, having disposed of the descriptors. A
+//!   datagram is gone (`uipc_soreceive_dgram` dequeued it first). On a stream or seqpacket
+//!   socket the data was dequeued first too, and is linked back to the head of the queue,
+//!   unless the sender refilled the buffer meanwhile ("Losing data!": freed). p9fd says
+//!   EMFILE and receives nothing more: the next receive reads that data without its
+//!   descriptors, or the next message.
+//! - A seqpacket record longer than the buffer: what fits comes back without MSG_TRUNC (and
+//!   without MSG_EOR), the rest of the record stays queued for the next receive, without the
+//!   descriptors. p9fd cannot tell this from a record that fit and returns the prefix.
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - Credentials: no message carries the sender's unasked; LOCAL_PEERCRED (`xucred`, with
 //!   `cr_pid` since FreeBSD 13) names the peer of a stream or seqpacket socket only: EINVAL on
@@ -19,7 +28,7 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_pointer_width = "64") {
@@ -33,7 +42,6 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
-        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
 };

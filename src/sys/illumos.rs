@@ -16,20 +16,20 @@
 //!   atomic where honoured, always set. Solaris (as the libc crate knows it) has no such flag:
 //!   fcntl only.
 //! - A full table: `fdbuf_extract` fails, and recvmsg says EMFILE with the message already
-//!   dequeued (`kstrgetmsg`) and freed: descriptors disposed of, data lost, as Linux's outcome.
+//!   dequeued (`kstrgetmsg`) and freed: descriptors disposed of, data lost. The next receive
+//!   is the next message, as on Linux.
 //! - SOCK_SEQPACKET exists (`/dev/ticotsord`); a stream read returns one STREAMS message, so
 //!   plain bytes written after a descriptor do not arrive with it.
 //! - Credentials: getpeerucred (pid, effective uid and gid), which allocates inside libc, on
 //!   stream and seqpacket sockets; ENOTSUP on a datagram socket.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(if cfg!(target_arch = "sparc64") { 8 } else { 4 }),
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
-        kept: Kinds::NONE,
     },
     cloexec: if cfg!(target_os = "solaris") {
         Cloexec::AfterReceipt

@@ -16,7 +16,6 @@ mod system;
     all(not(test), any(target_os = "linux", target_os = "android")),
     allow(unused_imports)
 )]
-pub(crate) use system::Kinds;
 pub use system::Layout;
 pub(crate) use system::{Cloexec, FullTable, System};
 

@@ -1,5 +1,6 @@
 //! NetBSD: how it differs from Linux in descriptor passing, from its kernel's sources
 //! (`sys/kern/uipc_usrreq.c`: `unp_internalize`, `unp_externalize`, `unp_ctloutput`;
+//! `sys/kern/uipc_socket.c`: `soreceive`; `sys/kern/uipc_proto.c`: `unixsw`;
 //! `sys/kern/uipc_syscalls.c`: `do_sys_recvmsg`; `sys/arch/*/include/cdefs.h`: `__ALIGNBYTES`).
 //! Modelled in `tests/models/netbsd.rs`; type-checked, never run.
 //!
@@ -10,16 +11,18 @@
 //!   SCM_RIGHTS messages only the first is delivered. p9fd sends one of at most 253. A rights
 //!   message that does not fit the receiver's buffer is not copied, its descriptors closed:
 //!   MSG_CTRUNC, reported as EMSGSIZE (a full table is not a cut here).
-//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors;
-//!   the data stays queued on a stream or seqpacket socket (a datagram is dropped). p9fd
-//!   consumes it and says EMFILE.
+//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors
+//!   (EPERM the same way for a directory outside the receiver's chroot). `soreceive` then
+//!   copies no data; on a PR_ATOMIC socket (datagram, and seqpacket) it drops the rest of the
+//!   record, on a stream the data stays queued. p9fd says EMFILE (EPERM as it is) and
+//!   receives nothing more: the next receive reads a stream's data without its descriptors.
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - Credentials: LOCAL_PEEREID (`unpcbid`, with pid) on stream and seqpacket sockets; EINVAL
 //!   on a datagram socket.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 /// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
 #[cfg(test)]
@@ -43,7 +46,6 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
 };

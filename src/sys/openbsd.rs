@@ -1,6 +1,7 @@
 //! OpenBSD: how it differs from Linux in descriptor passing, from its kernel's sources
 //! (`sys/kern/uipc_usrreq.c` 1.221: `unp_internalize`, `unp_externalize`, `uipc_usrreq`'s
-//! PRU_SENSE/peer credentials; `sys/kern/uipc_socket.c`: `soreceive`). Modelled in
+//! PRU_SENSE/peer credentials; `sys/kern/uipc_socket.c`: `soreceive`; `sys/kern/uipc_proto.c`:
+//! `unixsw`). Modelled in
 //! `tests/models/openbsd.rs`; type-checked, never run.
 //!
 //! - Layout: a 12-byte header, data at 16 and an 8-byte unit on 64-bit (16 on sparc64);
@@ -8,9 +9,12 @@
 //! - At most 127 descriptors a message: `unp_internalize` turns each into a 16-byte `struct
 //!   fdpass` in one 2048-byte cluster and says E2BIG beyond it. p9fd refuses more with EINVAL,
 //!   nothing sent, as it does past 253 elsewhere.
-//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors;
-//!   the data stays queued on a stream or seqpacket socket (a datagram is dropped). p9fd
-//!   consumes it and says EMFILE.
+//! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors
+//!   (EPERM the same way from `pledge_recvfd`, or for a block device or a directory outside
+//!   the chroot). `soreceive` then copies no data; on a PR_ATOMIC socket (datagram, and
+//!   seqpacket) it drops the rest of the record, on a stream the data stays queued. p9fd says
+//!   EMFILE (EPERM as it is) and receives nothing more: the next receive reads a stream's
+//!   data without its descriptors.
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - One SCM_RIGHTS message a send: several are EINVAL. A control buffer too small for what
 //!   arrived is EMSGSIZE, its descriptors closed; p9fd's holds more than 127.
@@ -19,7 +23,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EMFILE, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Layout, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
@@ -35,13 +39,12 @@ pub(crate) const SYSTEM: System = System {
     max_send: 127,
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
-        kept: Kinds::CONNECTED,
     },
     cloexec: Cloexec::Atomic,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small
-/// is an EMSGSIZE there that looks like a full table's and consumes the message.
+/// is an EMSGSIZE there that looks like a full table's.
 const _: () = assert!(SYSTEM.layout.space(127 * 4) <= super::RECV_SPACE);
 
 #[cfg(target_os = "openbsd")]

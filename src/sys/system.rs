@@ -95,43 +95,10 @@ impl Layout {
 pub(crate) enum FullTable {
     /// The data arrives, with MSG_CTRUNC and none of the descriptors (Linux).
     Ctrunc,
-    /// `recvmsg` fails with `errno`, having disposed of the descriptors; on the socket types
-    /// in `kept` the message's data is still queued (and p9fd then consumes it, so that the
-    /// outcome is Linux's: -1/EMFILE, the message gone).
-    Fails { errno: c_int, kept: Kinds },
-}
-
-/// A set of socket types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Kinds {
-    pub stream: bool,
-    pub dgram: bool,
-    pub seqpacket: bool,
-}
-
-impl Kinds {
-    /// Stream and seqpacket, not datagram.
-    #[allow(dead_code)]
-    pub(crate) const CONNECTED: Kinds = Kinds {
-        stream: true,
-        dgram: false,
-        seqpacket: true,
-    };
-
-    /// None of them.
-    #[allow(dead_code)]
-    pub(crate) const NONE: Kinds = Kinds {
-        stream: false,
-        dgram: false,
-        seqpacket: false,
-    };
-
-    /// Whether `ty` (SOCK_STREAM, ...) is in the set.
-    pub(crate) fn has(self, ty: c_int) -> bool {
-        (ty == libc::SOCK_STREAM && self.stream)
-            || (ty == libc::SOCK_DGRAM && self.dgram)
-            || (ty == libc::SOCK_SEQPACKET && self.seqpacket)
-    }
+    /// `recvmsg` fails with `errno`, having disposed of the descriptors; p9fd says EMFILE and
+    /// receives nothing more. Whether the message's data is still queued is the kernel's
+    /// business, and differs by socket type and path (docs/kernels.md).
+    Fails { errno: c_int },
 }
 
 /// How a received descriptor is made close-on-exec when the caller asks.

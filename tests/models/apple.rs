@@ -7,7 +7,10 @@
 //! stream and datagram; without a control buffer the descriptors stay installed) and
 //! `uipc_proto.c` (no SOCK_SEQPACKET). No MSG_CMSG_CLOEXEC.
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
+use super::{
+    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_not_on_datagrams, slots,
+};
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Errno, System};
 
@@ -17,9 +20,13 @@ impl Spec for Apple {
     const SYSTEM: System = sys::apple::SYSTEM;
     const KERNEL: Behaviour = Behaviour {
         returns_space: true,
-        delivers_all_rights: false,
+        several_rights: SeveralRights::First,
         too_small: TooSmall::CopiesRaw,
-        full: Some((libc::EMSGSIZE, [true, true, false])),
+        // soreceive_ctl fails, soreceive goes to release: the data stays queued
+        full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Kept, Fate::Dropped])),
+        // unp_externalize: kalloc_data (ENOMEM), fdalloc (EMFILE past fdt_available_locked)
+        other_failures: &[libc::ENOMEM, libc::EMFILE],
+        splits_records: false,
         honours_cloexec: false,
         null_control_leaks: true,
         gathers: true,

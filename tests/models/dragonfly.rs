@@ -5,7 +5,7 @@
 //! byte stays queued, a datagram is dropped) and CPython issue 154240 (a control buffer too
 //! small is EMSGSIZE, not MSG_CTRUNC).
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, slots};
+use super::{Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, slots};
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Creds, Errno, Result, System};
 
@@ -22,9 +22,12 @@ impl Spec for DragonFly {
     const SYSTEM: System = sys::dragonfly::SYSTEM;
     const KERNEL: Behaviour = Behaviour {
         returns_space: false,
-        delivers_all_rights: false,
+        several_rights: SeveralRights::First,
         too_small: TooSmall::Fails,
-        full: Some((libc::EMSGSIZE, [true, false, true])),
+        // soreceive: as NetBSD's; seqpacket is PR_ATOMIC in uipc_proto.c
+        full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
+        other_failures: &[],
+        splits_records: false,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,

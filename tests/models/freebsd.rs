@@ -6,9 +6,12 @@
 //! refused without PR_CONNREQUIRED, EINVAL on a datagram socket) and
 //! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
+use super::{
+    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_not_on_datagrams, slots,
+};
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Errno, System};
+use crate::sys::{self, Errno, Layout, System};
 
 pub(super) struct FreeBsd;
 
@@ -16,9 +19,21 @@ impl Spec for FreeBsd {
     const SYSTEM: System = sys::freebsd::SYSTEM;
     const KERNEL: Behaviour = Behaviour {
         returns_space: true,
-        delivers_all_rights: true,
+        several_rights: SeveralRights::All,
         too_small: TooSmall::DropsWhole,
-        full: Some((libc::EMFILE, [true, false, true])),
+        // uipc_soreceive_stream_or_seqpacket links the data back after unp_externalize
+        // fails, unless the buffer refilled meanwhile ("Losing data!"); uipc_soreceive_dgram
+        // has already dequeued the datagram and frees it.
+        full: Some((
+            libc::EMFILE,
+            [
+                Fate::KeptUnlessRefilled,
+                Fate::Dropped,
+                Fate::KeptUnlessRefilled,
+            ],
+        )),
+        other_failures: &[],
+        splits_records: true,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,
@@ -82,4 +97,21 @@ fn credentials_before_the_rights() {
         drop(s);
         vec![r]
     });
+}
+
+/// `unp_internalize` refuses (EMSGSIZE) a rights message whose file pointers do not fit one
+/// cluster: `CMSG_SPACE(n * sizeof(void *)) > MCLBYTES` (2048). The limit so depends on the
+/// architecture: 254 on 64-bit, 509 on 32-bit (4-byte pointers, a 4-byte unit). p9fd sends at
+/// most 253 everywhere, under both.
+#[test]
+fn the_limit_per_architecture() {
+    let most =
+        |layout: Layout, ptr: usize| (1..).take_while(|n| layout.space(n * ptr) <= 2048).last();
+    assert_eq!(most(Layout::socklen(8), 8), Some(254));
+    assert_eq!(most(Layout::socklen(4), 4), Some(509));
+    assert_eq!(sys::check_send(&FreeBsd::SYSTEM, 253), Ok(()));
+    assert_eq!(
+        sys::check_send(&FreeBsd::SYSTEM, 254),
+        Err(Errno(libc::EINVAL))
+    );
 }

@@ -7,7 +7,9 @@
 //! dequeued and freed on that error) and `ucredsys.c` (getpeerucred: ENOTSUP on a datagram
 //! socketpair). SO_MAXARGSIZE (8192) lets a peer send about 2045 descriptors.
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_ok, slots};
+use super::{
+    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, peer_ok, slots,
+};
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Creds, Errno, Result, System};
 
@@ -28,9 +30,12 @@ fn peer(ty: libc::c_int) -> Result<Creds> {
 const fn kernel(shortens: bool, honours_cloexec: bool) -> Behaviour {
     Behaviour {
         returns_space: true,
-        delivers_all_rights: false,
+        several_rights: SeveralRights::First,
         too_small: TooSmall::ClosesRest { shortens },
-        full: Some((libc::EMFILE, [false; 3])),
+        // sotpi_recvmsg: the message already dequeued (kstrgetmsg) and freed
+        full: Some((libc::EMFILE, [Fate::Dropped; 3])),
+        other_failures: &[],
+        splits_records: false,
         honours_cloexec,
         null_control_leaks: false,
         gathers: false,

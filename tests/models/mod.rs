@@ -34,6 +34,7 @@ use std::io::Read;
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::sync::Mutex;
 
+use crate::pass::Received as Got;
 use crate::pass::{Kernel, Part, recv_fd_on, recv_on};
 use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
 
@@ -52,13 +53,21 @@ pub(super) struct Msg {
 pub(super) struct Behaviour {
     /// `msg_controllen` ends at the last message's CMSG_SPACE (true) or CMSG_LEN (false).
     pub returns_space: bool,
-    /// Of several SCM_RIGHTS messages in one send, the kernel delivers all, or the first.
-    pub delivers_all_rights: bool,
+    /// What the kernel does with several SCM_RIGHTS messages in one send.
+    pub several_rights: SeveralRights,
     /// A control buffer too small for what arrived.
     pub too_small: TooSmall,
-    /// A full table: the errno (None: MSG_CTRUNC, data delivered, as Linux), and whether
-    /// the message then stays queued on a stream, a datagram and a seqpacket socket.
-    pub full: Option<(c_int, [bool; 3])>,
+    /// A full table: the errno (None: MSG_CTRUNC, data delivered, as Linux), and what then
+    /// becomes of the message's data on a stream, a datagram and a seqpacket socket.
+    pub full: Option<(c_int, [Fate; 3])>,
+    /// The other errors with which the kernel's externalizing can fail, disposing of the
+    /// descriptors as for a full table, the data's fate the same (xnu's ENOMEM, OpenBSD's
+    /// and NetBSD's EPERM, ...).
+    pub other_failures: &'static [c_int],
+    /// A seqpacket record longer than the buffer: the kernel returns what fits without
+    /// MSG_TRUNC and leaves the rest of the record queued, without its descriptors (FreeBSD
+    /// 15); otherwise the rest is discarded, MSG_TRUNC.
+    pub splits_records: bool,
     /// Whether MSG_CMSG_CLOEXEC is honoured (false: ignored without an error, or absent).
     pub honours_cloexec: bool,
     /// A receive without a control buffer leaves the descriptors installed (xnu).
@@ -69,6 +78,30 @@ pub(super) struct Behaviour {
     pub types: [bool; 3],
     /// Who the peer of a socketpair of this type is: the answer or the errno.
     pub peer: fn(c_int) -> Result<Creds>,
+}
+
+/// What a kernel does with several SCM_RIGHTS messages in one send.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SeveralRights {
+    /// All delivered, as several messages (FreeBSD).
+    All,
+    /// The first delivered, the rest disposed of (NetBSD, DragonFly, xnu, illumos).
+    First,
+    /// The send refused with EINVAL, nothing queued (OpenBSD's `unp_internalize`).
+    Refused,
+}
+
+/// What becomes of a message's data when the kernel could not install its descriptors and
+/// failed the receive.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Fate {
+    /// It stays at the head of the queue, without its descriptors: the next receive reads it.
+    Kept,
+    /// Kept, unless the sender refilled the buffer while the kernel was failing; then freed
+    /// (FreeBSD's `uipc_soreceive_stream_or_seqpacket`, "Losing data!").
+    KeptUnlessRefilled,
+    /// Gone with its descriptors.
+    Dropped,
 }
 
 /// What a kernel does with descriptors that do not fit the receiver's control buffer.
@@ -107,6 +140,11 @@ pub(super) struct Model<S: Spec> {
     pub leaked: Vec<c_int>,
     /// The flags each recvmsg was called with.
     pub flags: Vec<c_int>,
+    /// Whether the sender refills the buffer while the kernel fails to externalize.
+    pub refilled: bool,
+    /// The next externalizing fails with this errno, whatever the table's room (one of
+    /// [`Behaviour::other_failures`]).
+    pub fails_with: Option<c_int>,
     _spec: PhantomData<S>,
 }
 
@@ -118,12 +156,18 @@ impl<S: Spec> Model<S> {
             table_room: usize::MAX,
             leaked: Vec::new(),
             flags: Vec::new(),
+            refilled: false,
+            fails_with: None,
             _spec: PhantomData,
         }
     }
 
-    /// A sender's sendmsg: `data` with `rights` (one Vec per SCM_RIGHTS message).
+    /// A sender's sendmsg: `data` with `rights` (one Vec per SCM_RIGHTS message). A send the
+    /// kernel refuses queues nothing (the sender keeps, here closes, its descriptors).
     pub fn send(&mut self, data: &[u8], rights: Vec<Vec<OwnedFd>>) {
+        if rights.len() > 1 && S::KERNEL.several_rights == SeveralRights::Refused {
+            return; // EINVAL
+        }
         self.queue.push_back(Msg {
             data: data.to_vec(),
             rights,
@@ -172,28 +216,35 @@ impl<S: Spec> Model<S> {
                 Err(Errno(libc::EAGAIN))
             };
         };
-        let rights: Vec<Vec<OwnedFd>> = match k.delivers_all_rights {
-            true => std::mem::take(&mut msg.rights),
-            false => std::mem::take(&mut msg.rights)
+        let rights: Vec<Vec<OwnedFd>> = match k.several_rights {
+            SeveralRights::All => std::mem::take(&mut msg.rights),
+            _ => std::mem::take(&mut msg.rights)
                 .into_iter()
                 .take(1)
                 .collect(),
         }; // any rest is disposed of here, by the kernel
         let count: usize = rights.iter().map(Vec::len).sum();
-        if count > 0 && count > self.table_room {
-            let (errno, kept) = k.full.unwrap_or((0, [false; 3]));
-            if errno != 0 {
-                drop(rights); // disposed of
-                let i = [libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET]
-                    .iter()
-                    .position(|&t| t == self.ty)
-                    .unwrap();
-                if kept[i] {
-                    self.queue.push_front(msg);
-                }
-                return Err(Errno(errno));
+        let fails = count > 0 && (count > self.table_room || self.fails_with.is_some());
+        if fails && let Some((full_errno, fates)) = k.full {
+            let errno = self.fails_with.take().unwrap_or(full_errno);
+            drop(rights); // disposed of
+            let i = [libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET]
+                .iter()
+                .position(|&t| t == self.ty)
+                .unwrap();
+            let kept = match fates[i] {
+                Fate::Kept => true,
+                Fate::KeptUnlessRefilled => !self.refilled,
+                Fate::Dropped => false,
+            };
+            if kept {
+                self.queue.push_front(msg); // its data, the rights gone
             }
+            return Err(Errno(errno));
+        }
+        if fails {
             // Linux's answer: the data, MSG_CTRUNC, no descriptors.
+            drop(rights);
             return Ok(self.copy_data(data, msg, libc::MSG_CTRUNC, stream));
         }
         let Some(control) = control else {
@@ -278,13 +329,20 @@ impl<S: Spec> Model<S> {
     }
 
     /// The data part of a receive: a datagram or record is cut (MSG_TRUNC) and its rest
-    /// discarded; a stream's rest stays queued, and where the kernel gathers, later plain
-    /// writes join the read.
+    /// discarded, or (a record, where the kernel splits records) left queued without MSG_TRUNC;
+    /// a stream's rest stays queued, and where the kernel gathers, later plain writes join
+    /// the read.
     fn copy_data(&mut self, data: &mut [u8], mut msg: Msg, flags: c_int, stream: bool) -> Received {
         let mut n = msg.data.len().min(data.len());
         data[..n].copy_from_slice(&msg.data[..n]);
         let mut flags = flags;
-        if stream {
+        let splits = S::KERNEL.splits_records && self.ty == libc::SOCK_SEQPACKET;
+        if splits && n < msg.data.len() {
+            msg.data.drain(..n);
+            msg.rights.clear();
+            msg.extra.clear();
+            self.queue.push_front(msg);
+        } else if stream {
             if n < msg.data.len() {
                 msg.data.drain(..n);
                 msg.rights.clear();
@@ -438,54 +496,135 @@ pub(super) fn batch<S: Spec>() {
     }
 }
 
-/// A full table: -1/EMFILE, every descriptor gone, the message consumed (whatever the kernel
-/// left queued) and the next one received whole, on every socket type the system has.
+/// A receive whose descriptors the kernel cannot install (a full table, or another failure of
+/// its externalizing): -1 with EMFILE for a full table (the kernel's errno otherwise), every
+/// descriptor gone, and one `recvmsg` only: p9fd receives nothing more, so the next message
+/// is never taken. The next receives then see what the kernel left, its data without
+/// descriptors where it kept it, and then the next message whole. Run on every socket type
+/// the system has, with the sender refilling the buffer meanwhile and not, through `recv` and
+/// through lib9's `recvfd`.
 pub(super) fn full_table<S: Spec>() {
-    for (i, ty) in TYPES.into_iter().enumerate() {
-        if !S::KERNEL.types[i] {
-            continue;
+    let k = &S::KERNEL;
+    let failures = core::iter::once(None).chain(k.other_failures.iter().copied().map(Some));
+    for fails_with in failures {
+        for (i, ty) in TYPES.into_iter().enumerate() {
+            if !k.types[i] {
+                continue;
+            }
+            for (refilled, recvfd) in [(false, false), (true, false), (false, true)] {
+                case("full table", || {
+                    full_table_once::<S>(i, ty, fails_with, refilled, recvfd)
+                });
+            }
         }
-        case("full table", || {
-            let (r1, a) = oracle(2);
-            let (r2, b) = oracle(1);
-            let mut k = Model::<S>::new(ty);
-            k.send(b"a", vec![a]);
-            k.send(b"b", vec![b]);
-            k.table_room = 1;
-            let mut s = slots(2);
-            let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
-            assert_eq!(got.unwrap_err(), Errno(libc::EMFILE), "type {ty}");
-            assert!(s.iter().all(Option::is_none));
-            k.table_room = usize::MAX;
+    }
+}
+
+fn full_table_once<S: Spec>(
+    i: usize,
+    ty: c_int,
+    fails_with: Option<c_int>,
+    refilled: bool,
+    recvfd: bool,
+) -> Vec<File> {
+    let what = format!("type {ty}, failure {fails_with:?}, refilled {refilled}");
+    let (r1, a) = oracle(2);
+    let (r2, b) = oracle(1);
+    let mut k = Model::<S>::new(ty);
+    k.send(b"a", vec![a]);
+    k.send(b"b", vec![b]);
+    k.table_room = 1;
+    k.refilled = refilled;
+    k.fails_with = fails_with;
+    let kept = match S::KERNEL.full {
+        None => false, // Linux: the data arrives, MSG_CTRUNC
+        Some((_, fates)) => match fates[i] {
+            Fate::Kept => true,
+            Fate::KeptUnlessRefilled => !refilled,
+            Fate::Dropped => false,
+        },
+    };
+    let want = match (fails_with, S::SYSTEM.full_table) {
+        (Some(e), sys::FullTable::Fails { errno }) if e != errno => Errno(e),
+        _ => Errno(libc::EMFILE),
+    };
+    let mut s = slots(2);
+    if recvfd {
+        let got = recv_fd_on(&mut k, 3, false);
+        let want = if want == Errno(libc::EMFILE) && S::KERNEL.full.is_none() {
+            Errno(libc::EBADMSG) // Linux: a byte came, with MSG_CTRUNC
+        } else {
+            want
+        };
+        assert_eq!(got.err(), Some(want), "{what}");
+    } else {
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), want, "{what}");
+        assert!(s.iter().all(Option::is_none));
+    }
+    assert_eq!(k.flags.len(), 1, "{what}: one recvmsg, nothing more taken");
+    assert_eq!(
+        k.queued(),
+        1 + usize::from(kept),
+        "{what}: the next message untouched"
+    );
+    k.table_room = usize::MAX;
+    if kept {
+        // The failed message's data, its descriptors gone.
+        if recvfd {
+            assert_eq!(
+                recv_fd_on(&mut k, 3, false).err(),
+                Some(Errno(libc::EBADMSG))
+            );
+        } else {
             let mut byte = [0u8];
             let got = recv_on(&mut k, 3, &mut byte, &mut s, false, Part::Refused).unwrap();
-            assert_eq!((got.0.bytes, got.0.fds, byte), (1, 1, *b"b"), "type {ty}");
-            assert_eq!(k.queued(), 0, "type {ty}");
-            assert!(k.leaked.is_empty());
-            drop(s);
-            vec![r1, r2]
-        });
+            assert_eq!((got.0.bytes, got.0.fds, byte), (1, 0, *b"a"), "{what}");
+        }
     }
+    // Then the next message, whole.
+    if recvfd {
+        drop(recv_fd_on(&mut k, 3, false).expect("the next message's descriptor"));
+    } else {
+        let mut byte = [0u8];
+        let got = recv_on(&mut k, 3, &mut byte, &mut s, false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, got.0.fds, byte), (1, 1, *b"b"), "{what}");
+    }
+    assert_eq!(k.queued(), 0, "{what}");
+    assert!(k.leaked.is_empty());
+    drop(s);
+    vec![r1, r2]
 }
 
 /// A datagram (or record) longer than the buffer: EMSGSIZE, its descriptors closed, the next
 /// message received normally; lib9's recvfd takes its one byte and descriptor as lib9 does.
+/// Where the kernel splits a seqpacket record (FreeBSD 15) p9fd cannot tell: the prefix comes
+/// with the descriptors, and the rest of the record is the next receive, without them.
 pub(super) fn truncated_datagram<S: Spec>() {
     for (i, ty) in TYPES.into_iter().enumerate().skip(1) {
         if !S::KERNEL.types[i] {
             continue;
         }
+        let splits = S::KERNEL.splits_records && ty == libc::SOCK_SEQPACKET;
         case("truncated datagram", || {
             let (r, fds) = oracle(3);
             let mut fds = fds.into_iter();
             let mut k = Model::<S>::new(ty);
-            k.send(b"0123456789", vec![fds.by_ref().take(2).collect()]);
+            k.send(b"012345", vec![fds.by_ref().take(2).collect()]);
             k.send(b"0123", vec![fds.by_ref().take(1).collect()]);
             let mut s = slots(4);
-            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused);
-            assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
-            let got = recv_on(&mut k, 3, &mut [0; 4], &mut s, false, Part::Refused).unwrap();
-            assert_eq!((got.0.bytes, got.0.fds), (4, 1));
+            let mut buf = [0; 4];
+            let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused);
+            if splits {
+                assert_eq!(got.unwrap().0, Got { bytes: 4, fds: 2 });
+                let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
+                assert_eq!((got.0, &buf[..2]), (Got { bytes: 2, fds: 0 }, &b"45"[..]));
+            } else {
+                assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+            }
+            let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
+            assert_eq!(got.0, Got { bytes: 4, fds: 1 });
+            assert_eq!(k.queued(), 0);
             drop(s);
             vec![r]
         });
@@ -494,6 +633,16 @@ pub(super) fn truncated_datagram<S: Spec>() {
             let mut k = Model::<S>::new(ty);
             k.send(b"0123456789", vec![fds]);
             drop(recv_fd_on(&mut k, 3, false).expect("recvfd"));
+            if splits {
+                // the rest of the record, a byte a call, without a descriptor
+                for _ in 1..10 {
+                    assert_eq!(
+                        recv_fd_on(&mut k, 3, false).err(),
+                        Some(Errno(libc::EBADMSG))
+                    );
+                }
+            }
+            assert_eq!(k.queued(), 0);
             vec![r]
         });
     }

@@ -5,7 +5,10 @@
 //! stream and seqpacket sockets, EINVAL on datagram), `sys/kern/uipc_syscalls.c` (a page of
 //! control a send) and `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
 
-use super::{Behaviour, Model, Spec, TooSmall, case, common, oracle, peer_not_on_datagrams, slots};
+use super::{
+    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_not_on_datagrams, slots,
+};
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Errno, System};
 
@@ -16,9 +19,14 @@ pub(super) struct NetBsdAarch64;
 
 const KERNEL: Behaviour = Behaviour {
     returns_space: true,
-    delivers_all_rights: false,
+    several_rights: SeveralRights::First,
     too_small: TooSmall::DropsWhole,
-    full: Some((libc::EMSGSIZE, [true, false, true])),
+    // soreceive copies no data after dom_externalize fails, and on a PR_ATOMIC socket
+    // (datagram; seqpacket, uipc_proto.c) drops the rest of the record (sbdroprecord).
+    full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
+    // unp_externalize: a directory outside the receiver's chroot
+    other_failures: &[libc::EPERM],
+    splits_records: false,
     honours_cloexec: true,
     null_control_leaks: false,
     gathers: true,

@@ -5,7 +5,7 @@
 //! `sys/kern/uipc_socket.c` 1.385 (`soreceive`: the stream byte stays queued, a datagram is
 //! dropped; later writes appended to the record). SO_PEERCRED answers on every socketpair.
 
-use super::{Behaviour, Spec, TooSmall, common, peer_ok};
+use super::{Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, peer_ok};
 use crate::sys::{self, Errno, System};
 
 pub(super) struct OpenBsd;
@@ -14,9 +14,13 @@ impl Spec for OpenBsd {
     const SYSTEM: System = sys::openbsd::SYSTEM;
     const KERNEL: Behaviour = Behaviour {
         returns_space: false,
-        delivers_all_rights: true,
+        several_rights: SeveralRights::Refused,
         too_small: TooSmall::Fails,
-        full: Some((libc::EMSGSIZE, [true, false, true])),
+        // soreceive: as NetBSD's; seqpacket is PR_ATOMIC in uipc_proto.c
+        full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
+        // unp_externalize: pledge_recvfd, a block device or a directory outside the chroot
+        other_failures: &[libc::EPERM],
+        splits_records: false,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,
@@ -42,4 +46,19 @@ fn at_most_127_a_message() {
         sys::check_send(&OpenBsd::SYSTEM, 253),
         Err(Errno(libc::EINVAL))
     );
+}
+
+/// Two SCM_RIGHTS messages in one send: `unp_internalize` takes exactly one (its `cmsg_len`
+/// must span the whole control) and refuses the send with EINVAL, so nothing is queued. p9fd
+/// sends one, always.
+#[test]
+fn one_rights_message_a_send() {
+    case("several SCM_RIGHTS", || {
+        let (r, mut fds) = oracle(3);
+        let two = fds.split_off(1);
+        let mut k = Model::<OpenBsd>::new(libc::SOCK_STREAM);
+        k.send(b"x", vec![fds, two]);
+        assert_eq!(k.queued(), 0);
+        vec![r]
+    });
 }
