@@ -296,6 +296,18 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     )
 }
 
+/// The sender's credentials in a received message (Linux's SCM_CREDENTIALS), read where a
+/// caller uses them: APUE's receive (feature `apue`). Elsewhere nobody asks, and the C
+/// library without APUE does not carry the reading.
+#[inline(always)]
+fn credentials(layout: sys::Layout, control: &[u8]) -> Option<Creds> {
+    if cfg!(feature = "apue") {
+        layout.credentials(control)
+    } else {
+        None
+    }
+}
+
 /// A `recvmsg` that failed. Where the system reports a full table as an error (the BSDs,
 /// macOS, illumos: [`FullTable::Fails`]), the kernel has disposed of the descriptors, and on
 /// some socket types left the message queued: that message is consumed here (received once
@@ -368,7 +380,7 @@ fn recv_general(
         }
     }
     match verdict {
-        Ok(_) => Ok((Received { bytes, fds: n }, layout.credentials(control))),
+        Ok(_) => Ok((Received { bytes, fds: n }, credentials(layout, control))),
         // The kernel cut the control messages: on Linux because it could not install the
         // descriptors (a full table), unless the buffer came back with no room for another
         // one; elsewhere a full table is an error, and a cut is always a buffer too small.

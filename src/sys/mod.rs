@@ -265,7 +265,9 @@ impl RecvControl {
             } else {
                 layout.align(end).min(len)
             };
-            for b in &mut buf[end..next] {
+            // `end <= next` always (both within `len`, `next` the larger); `get_mut` rather
+            // than indexing, so that no panic path is compiled in
+            for b in buf.get_mut(end..next).unwrap_or_default() {
                 b.write(0);
             }
             if end == at {
