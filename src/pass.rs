@@ -20,9 +20,26 @@ pub(crate) const CLOEXEC: c_int = 1 << 30;
 
 /// Where a receive puts each descriptor it hands the caller: an `Option<Fd>`, an
 /// `Option<OwnedFd>` (std API) or a C `int` (C ABI). Slots are written only on success.
-pub(crate) trait Slot {
+pub(crate) trait Slot: Sized {
     /// Stores `fd`, which the slot now owns (an owning slot closes what it held).
     fn put(&mut self, fd: Fd);
+
+    /// The receive's usual answer, its last check and its stores: unless a number in `ints`
+    /// (the whole ints of one SCM_RIGHTS message that `recvmsg` installed, no more than there
+    /// are `slots`) is negative, which the kernel never installs, stores them in the first
+    /// slots in order, as [`put`](Self::put) does, and returns true; otherwise stores nothing
+    /// and returns false. The signs are checked in one pass, the sign of their union. A slot
+    /// type may do it in bulk.
+    #[inline(always)]
+    fn try_put_all(slots: &mut [Self], ints: &[u8], system: &System, cloexec: bool) -> bool {
+        if Cmsg::ints(ints).fold(0, |all, fd| all | fd) < 0 {
+            return false;
+        }
+        for (slot, raw) in slots.iter_mut().zip(Cmsg::ints(ints)) {
+            slot.put(sys::own_installed(system, raw, cloexec));
+        }
+        true
+    }
 }
 
 impl Slot for Option<Fd> {
@@ -255,16 +272,12 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
         Part::Allowed => libc::MSG_CTRUNC,
     };
     // The usual answer first: exactly one SCM_RIGHTS message, of any size, that fits (so no
-    // credentials), whose numbers are all descriptors (the kernel installs no negative one;
-    // checked in one pass, the sign of their union).
+    // credentials), whose numbers are all descriptors.
     if got.flags & refuse == 0
         && let Some(ints) = control.only_rights(system.layout, got.control_len)
         && ints.len() / size_of::<c_int>() <= fds.len()
-        && Cmsg::ints(ints).fold(0, |all, fd| all | fd) >= 0
+        && S::try_put_all(fds, ints, &system, cloexec)
     {
-        for (slot, raw) in fds.iter_mut().zip(Cmsg::ints(ints)) {
-            slot.put(sys::own_installed(&system, raw, cloexec));
-        }
         let got = Received {
             bytes: got.bytes,
             fds: ints.len() / size_of::<c_int>(),
@@ -288,6 +301,18 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
         flags,
         len,
     )
+}
+
+/// The sender's credentials in a received message (Linux's SCM_CREDENTIALS), read where a
+/// caller uses them: APUE's receive (feature `apue`). Elsewhere nobody asks, and the C
+/// library without APUE does not carry the reading.
+#[inline(always)]
+fn credentials(layout: sys::Layout, control: &[u8]) -> Option<Creds> {
+    if cfg!(feature = "apue") {
+        layout.credentials(control)
+    } else {
+        None
+    }
 }
 
 /// A `recvmsg` that failed. Where the system reports a full table as an error
@@ -341,7 +366,7 @@ fn recv_general(
         }
     }
     match verdict {
-        Ok(_) => Ok((Received { bytes, fds: n }, layout.credentials(control))),
+        Ok(_) => Ok((Received { bytes, fds: n }, credentials(layout, control))),
         // The kernel cut the control messages: on Linux because it could not install the
         // descriptors (a full table), unless the buffer came back with no room for another
         // one; elsewhere a full table is an error, and a cut is always a buffer too small.

@@ -153,6 +153,45 @@ fn a_datagram_longer_than_the_buffer_is_emsgsize_and_consumed() {
     assert!(eof(r));
 }
 
+/// A slot that held a descriptor has it closed when the receive fills it, in whichever slot
+/// it is (the receive then stores one by one); slots the message does not reach keep theirs.
+/// Into empty slots it stores in bulk: the descriptors are the same either way.
+#[test]
+fn recv_fds_closes_what_a_filled_slot_held() {
+    let (a, b) = pipe().unwrap();
+    for held_at in 0..3 {
+        let (r_old, w_old) = oracle();
+        let (r_new, w_new) = oracle();
+        let (r_keep, w_keep) = oracle();
+        let keep_raw = w_keep.as_raw_fd();
+        let mut slots = [None, None, None, None, Some(w_keep)];
+        slots[held_at] = Some(w_old);
+        send_fds(&a, b"x", &[w_new.as_fd(); 3]).unwrap();
+        drop(w_new);
+        let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+        assert_eq!((got.bytes, got.fds), (1, 3));
+        assert!(eof(r_old), "slot {held_at}: the old descriptor was closed");
+        assert!(slots[..3].iter().all(Option::is_some) && slots[3].is_none());
+        assert_eq!(slots[4].as_ref().map(AsRawFd::as_raw_fd), Some(keep_raw));
+        drop(slots);
+        assert!(eof(r_new) && eof(r_keep));
+    }
+    // all empty: the bulk store, and a second receive into the same, now filled, slots
+    let (r_old, w_old) = oracle();
+    let (r_new, w_new) = oracle();
+    send_fds(&a, b"x", &[w_old.as_fd(); 2]).unwrap();
+    send_fds(&a, b"y", &[w_new.as_fd(); 2]).unwrap();
+    drop((w_old, w_new));
+    let mut slots = [None, None];
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 2);
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 2);
+    assert!(eof(r_old));
+    drop(slots);
+    assert!(eof(r_new));
+}
+
 #[test]
 fn too_many_for_the_room_closes_all_and_leaves_slots_alone() {
     let (a, b) = pipe().unwrap();

@@ -118,6 +118,21 @@ impl From<Fd> for std::os::fd::OwnedFd {
     }
 }
 
+#[cfg(feature = "std")]
+impl Fd {
+    /// The descriptor as `Some(OwnedFd)`. Written so that the compiler sees it is the same
+    /// bits (an `Option<OwnedFd>` is the number, `None` being -1, which no Fd holds): storing
+    /// many is then a copy, with no per-descriptor check.
+    #[inline(always)]
+    pub(crate) fn into_owned(self) -> Option<std::os::fd::OwnedFd> {
+        use std::os::fd::FromRawFd;
+        let raw = self.into_raw();
+        // SAFETY: an Fd owns its descriptor, and into_raw hands that ownership over; -1 is
+        // never a descriptor.
+        (raw != -1).then(|| unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) })
+    }
+}
+
 /// Borrowed descriptors as the numbers the kernel reads.
 #[cfg(feature = "std")]
 pub(crate) fn raw_fds<'a>(fds: &'a [std::os::fd::BorrowedFd<'_>]) -> &'a [c_int] {
@@ -251,7 +266,9 @@ impl RecvControl {
             } else {
                 layout.align(end).min(len)
             };
-            for b in &mut buf[end..next] {
+            // `end <= next` always (both within `len`, `next` the larger); `get_mut` rather
+            // than indexing, so that no panic path is compiled in
+            for b in buf.get_mut(end..next).unwrap_or_default() {
                 b.write(0);
             }
             if end == at {
