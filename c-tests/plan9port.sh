@@ -90,8 +90,8 @@ has() {	# has FILE lib9|p9fd: which sendfd FILE defines
 	local d
 	d=$(texts "$1" | awk '{ print $2 }')
 	case $2 in
-	p9fd) printf '%s\n' "$d" | grep -qx sendfd && printf '%s\n' "$d" | grep -qx sendfdmsg ;;
-	lib9) printf '%s\n' "$d" | grep -qx sendfd && ! printf '%s\n' "$d" | grep -qx sendfdmsg ;;
+	p9fd) printf '%s\n' "$d" | grep -qx sendfd && p9fdcode "$1" ;;
+	lib9) printf '%s\n' "$d" | grep -qx sendfd && ! p9fdcode "$1" ;;
 	esac || { echo "$1: not $2's sendfd: defines" $d; return 1; }
 }
 # runs PROGRAM...: each program runs and exits 0; with NORUN, not run (another system's)
@@ -143,6 +143,8 @@ switched() {
 	m=$("$AR" t $P/lib/lib9.a | grep -v '^__\.SYMDEF' | tr '\n' ' ')
 	[ "$m" = "sendfd.o nap.o " ] || { echo "lib9.a members: $m"; return 1; }
 	has $P/lib/lib9.a p9fd && has $P/bin/passer p9fd && has $P/bin/sender p9fd &&
+	# relinked whole (no dead stripping): nm shows p9fd's sendfdmsg
+	texts $P/bin/passer | grep -q ' sendfdmsg$' &&
 	cmp $tmp/pristine/bin/plain $P/bin/plain && cmp $tmp/pristine/bin/ascript $P/bin/ascript &&
 	m=$(find $P/src -name 'o.*') && { [ -z "$m" ] || { echo "left: $m"; return 1; }; }
 }

@@ -251,8 +251,8 @@ bundle() {
 	case $t in *darwin)
 		# make plan9port on a Mach-O plan9port: the test's tree, built with zig cc
 		p9p() {
-			BUILD=$dir/lib/$t/release CC=$cc NM=llvm-nm AR=llvm-ar NORUN="Mach-O, not run here" \
-				MAKEARGS="TARGET=$t UNAME=$uname CARGO=$cargo CARGOFLAGS=$std CARGO_TARGET_DIR=$dir/lib AR=llvm-ar NM=llvm-nm" \
+			env BUILD="$dir/lib/$t/release" CC="$cc" NM=llvm-nm AR=llvm-ar NORUN="Mach-O, not run here" \
+				MAKEARGS="TARGET=$t UNAME=$uname CC=$cc CARGO=$cargo CARGOFLAGS=$std CARGO_TARGET_DIR=$dir/lib AR=llvm-ar NM=llvm-nm" \
 				"CARGO_TARGET_${T}_LINKER=$cc" CARGO_PROFILE_RELEASE_STRIP=false \
 				dash c-tests/plan9port.sh >"$dir/plan9port.log" 2>&1
 			local r=$?

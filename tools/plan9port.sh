@@ -45,15 +45,10 @@ die() {
 defs() {
 	texts "$1" | awk '{ print $2 }'
 }
-# lib9code FILE: FILE defines lib9's sendfd, recvfd or p9pipe; p9fdcode FILE: p9fd's
-# (sendfdmsg comes only with p9fd's object)
-p9fdcode() {
-	defs "$1" | grep -qx sendfdmsg
-}
+# lib9code FILE: FILE defines lib9's sendfd, recvfd or p9pipe (and not p9fd's: p9fdcode, in
+# tools/portable.sh)
 lib9code() {
-	local d
-	d=$(defs "$1")
-	printf '%s\n' "$d" | grep -qxE 'sendfd|recvfd|p9pipe' && ! printf '%s\n' "$d" | grep -qx sendfdmsg
+	defs "$1" | grep -qxE 'sendfd|recvfd|p9pipe' && ! p9fdcode "$1"
 }
 
 # members LIB: which member of LIB defines each of sendfd, recvfd, p9pipe, sendfdmsg, as

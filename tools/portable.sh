@@ -20,15 +20,26 @@ digest() {
 # texts FILE: "MEMBER NAME" for each text symbol FILE defines globally; MEMBER is the archive
 # member defining it (- for an object or a program). Read from nm -P (POSIX's output format,
 # which GNU nm, llvm-nm, Apple's nm and the BSDs' nm all have: "name type value ..."); an
-# archive member's heading is one word ending in ':', "lib.a[m.o]:" (GNU, Apple) or "m.o:" or
-# "lib.a:m.o:" (llvm-nm). Mach-O names carry a leading '_', dropped here (no name p9fd or
-# lib9's descriptor passing defines starts with one).
+# archive member's heading is one word ending in ':': "lib.a[m.o]:" (GNU nm), "lib.a(m.o):"
+# (llvm-nm, which is Xcode's nm, on a Mach-O archive), "m.o:" (llvm-nm on an ELF one) or
+# "lib.a:m.o:". Mach-O names carry a leading '_', dropped here (no name p9fd or lib9's
+# descriptor passing defines starts with one).
 texts() {
 	"$NM" -P "$1" 2>/dev/null | awk '
 		NF == 1 && /:$/ { m = substr($1, 1, length($1) - 1)
-			if(m ~ /\[.*\]$/){ sub(/^.*\[/, "", m); sub(/\]$/, "", m) } else sub(/^.*:/, "", m)
+			if(m ~ /\[[^]]*\]$/){ sub(/^.*\[/, "", m); sub(/\]$/, "", m) }
+			else if(m ~ /\([^)]*\)$/){ sub(/^.*\(/, "", m); sub(/\)$/, "", m) }
+			else sub(/^.*:/, "", m)
 			next }
 		NF >= 2 && $2 == "T" { n = $1; sub(/^_/, "", n); print (m == "" ? "-" : m), n }'
+}
+
+# p9fdcode FILE: FILE holds p9fd's code: it defines sendfdmsg (p9fd's object always brings it),
+# or, where the linker dropped what nothing calls (ld64's -dead_strip, --gc-sections: p9fd.o
+# has a section per function), one of p9fd's own local symbols is there (Rust's mangled names
+# of crate p9fd hold "4p9fd"). A stripped program shows neither.
+p9fdcode() {
+	texts "$1" | grep -q ' sendfdmsg$' || "$NM" "$1" 2>/dev/null | grep -q '4p9fd'
 }
 
 # dynamic FILE: an ELF file's dynamic section, as readelf -d prints it (SONAME, NEEDED);
