@@ -15,7 +15,7 @@ posix() {	# FILE: parses with $sh, and no bash-only construct
 	"$sh" -n "$1" || return 1
 	# arrays, [[ ]], here-strings, process substitution, PIPESTATUS, shopt, ${x//a/b},
 	# ${x:1:2}, function NAME, source, $RANDOM, echo -e; &> and |&
-	! grep -nE '^[^#]*(\+=\(|^[[:space:]]*[A-Za-z_]+=\(|\[\[|<<<|<\(|PIPESTATUS|shopt|\$\{[A-Za-z_]+//|\$\{[A-Za-z_]+:([0-9]| -)|^[[:space:]]*function |^[[:space:]]*source |\$RANDOM|echo -e|&>|\|&)' "$1"
+	! grep -nE '^[^#]*(\+=\(|^[[:space:]]*[A-Za-z_]+=\(|\[\[ |<<<|<\(|PIPESTATUS|shopt|\$\{[A-Za-z_]+//|\$\{[A-Za-z_]+:([0-9]| -)|^[[:space:]]*function |^[[:space:]]*source |\$RANDOM|echo -e|&>|\|&)' "$1"
 }
 bashenv() {	# FILE: a bash script names bash through env
 	head -n 1 "$1" | grep -qx '#!/usr/bin/env bash'
