@@ -306,7 +306,7 @@ MUTANTS_ARGS ?=
 MUTANTS_OUT ?= target/mutants
 mutants: $(CARGO_MUTANTS)
 	mkdir -p $(MUTANTS_OUT)
-	FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
+	MAKE="$(MAKE)" FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
 
 $(CARGO_MUTANTS):
 	$(CARGO) install --locked --root target/tools cargo-mutants@$(CARGO_MUTANTS_VERSION)
