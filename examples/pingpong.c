@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,19 @@ fatal(const char *what)
 {
 	perror(what);
 	exit(1);
+}
+
+/* an open file nobody else can name: made, then unlinked (memfd_create is Linux's and FreeBSD's only) */
+static int
+tmpfile_fd(void)
+{
+	char path[] = "/tmp/pingpong.XXXXXX";
+	int fd;
+
+	if((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	return fd;
 }
 
 static void
@@ -69,8 +81,8 @@ main(void)
 		fatal("parent: read");
 	buf[n] = 0;
 	printf("parent: got \"%s\"\n", buf);
-	if((fd = memfd_create("pingpong", 0)) < 0)
-		fatal("memfd_create");
+	if((fd = tmpfile_fd()) < 0)
+		fatal("mkstemp");
 	printf("parent: passing an open file to the child\n");
 	fflush(stdout);
 	if(sendfd(p[0], fd) < 0)

@@ -33,7 +33,8 @@ fn suite(root: &Path, name: &str, features: &str, src: &str, tests_var: &str) ->
     let mut failed = Vec::new();
     let built = run(
         root,
-        Command::new("make")
+        // the make that runs make mutants (gmake on the BSDs), as its MAKE says
+        Command::new(std::env::var("MAKE").unwrap_or_else(|_| "make".into()))
             .args(["--no-print-directory", "lib"])
             .arg(format!("FEATURES={features}"))
             .arg(format!("CARGO_TARGET_DIR={target}")),

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # make plan9port / make plan9port-undo: put p9fd into an installed, built plan9port, and take it
 # out again.
 #
@@ -20,7 +20,13 @@
 # Both are idempotent. Work happens in $PLAN9/lib/p9fd.new/, which holds each original before
 # the file is touched; a failure, or a signal, restores from it, and a run killed outright is
 # rolled back by the next run. Ends with one line saying what was done.
-set -euo pipefail
+#
+# POSIX sh, and the tools every system has; where systems differ (checksums, nm's output, ending
+# the build), tools/portable.sh says how, in one place. NM and AR: the nm and ar to use (nm and
+# ar by default). SYSPATH: the system's tool directories, put first in PATH as ./INSTALL does
+# (/bin:/usr/bin by default).
+set -eu
+. "$(dirname "$0")/portable.sh"
 
 prog=plan9port.sh
 build=	# the process group of a build under way
@@ -35,26 +41,20 @@ die() {
 	exit 1
 }
 
-# lib9code FILE: FILE defines lib9's sendfd, recvfd or p9pipe; p9fdcode FILE: p9fd's
-# (sendfdmsg comes only with p9fd's object).
+# defs FILE: the text symbols FILE defines globally, one a line
 defs() {
-	{ nm --defined-only "$1" 2>/dev/null || true; } | awk '$2 == "T" { print $3 }'
+	texts "$1" | awk '{ print $2 }'
 }
-p9fdcode() {	# (not `defs | grep -q`: grep's early exit would fail the pipe, under pipefail)
-	grep -qx sendfdmsg <<<"$(defs "$1")"
-}
+# lib9code FILE: FILE defines lib9's sendfd, recvfd or p9pipe (and not p9fd's: p9fdcode, in
+# tools/portable.sh)
 lib9code() {
-	local d
-	d=$(defs "$1")
-	grep -qxE 'sendfd|recvfd|p9pipe' <<<"$d" && ! grep -qx sendfdmsg <<<"$d"
+	defs "$1" | grep -qxE 'sendfd|recvfd|p9pipe' && ! p9fdcode "$1"
 }
 
 # members LIB: which member of LIB defines each of sendfd, recvfd, p9pipe, sendfdmsg, as
-# "member:name ..." sorted (nm -A names a definition "LIB:member:address T name")
+# "member:name ..." sorted
 members() {
-	nm -A --defined-only "$1" 2>/dev/null |
-		awk '$2 == "T" && $3 ~ /^(sendfd|recvfd|p9pipe|sendfdmsg)$/ { n = split($1, a, ":"); print a[n - 1] ":" $3 }' |
-		sort | tr '\n' ' '
+	texts "$1" | awk '$2 ~ /^(sendfd|recvfd|p9pipe|sendfdmsg)$/ { print $1 ":" $2 }' | sort | tr '\n' ' '
 }
 
 # restore SAVED DEST: put SAVED back at DEST in one rename, mode and times kept
@@ -67,14 +67,9 @@ restore() {
 rollback() {
 	local f
 	[ -d "$new" ] || return 0
-	if [ -n "$build" ]; then	# the build runs in its own process group: end all of it
-		kill -TERM -- "-$build" 2>/dev/null || true
+	if [ -n "$build" ]; then	# the build and everything it started
+		killtree "$build"
 		wait "$build" 2>/dev/null || true
-		for _ in $(seq 100); do
-			kill -0 -- "-$build" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL -- "-$build" 2>/dev/null || true
 	fi
 	[ -f "$new/lib9.a" ] && restore "$new/lib9.a" "$P/lib/lib9.a"
 	for f in "$new"/bin/*; do
@@ -106,7 +101,7 @@ tree() {
 	new=$P/lib/p9fd.new
 	log=${TMPDIR:-/tmp}/p9fd-plan9port-build.log
 	PLAN9=$P
-	PATH=/bin:/usr/bin:$P/bin:$PATH	# as ./INSTALL has it: the system's tools first
+	PATH=${SYSPATH:-/bin:/usr/bin}:$P/bin:$PATH	# as ./INSTALL has it: the system's tools first
 	export PLAN9 PATH
 	if [ -d "$new" ]; then
 		echo "$prog: $new: an earlier run was interrupted; rolling it back" >&2
@@ -114,25 +109,34 @@ tree() {
 	fi
 }
 
-# unchanged MANIFEST: every file listed is still what the manifest says
+# manifest FILE...: "DIGEST FILE" for each FILE (relative to $P)
+manifest() {
+	local f
+	for f in "$@"; do
+		echo "$(cd "$P" && digest "$f") $f" || return 1
+	done
+}
+# unchanged FILE: FILE is still what the switch's manifest says
 unchanged() {
-	(cd "$P" && sha256sum --status -c "$1") 2>/dev/null
+	local want
+	want=$(awk -v f="$1" '$2 == f { print $1 }' "$state/switched")
+	[ -n "$want" ] && [ -f "$P/$1" ] && [ "$(cd "$P" && digest "$1" 2>/dev/null)" = "$want" ]
 }
 
 switch() {
-	local obj=$2 start m d progs=() b c n
+	local obj=$2 start m d progs= nprogs b c n
 	tree "$1"
 	[ -n "$obj" ] || usage
 	[ -f "$obj" ] || die "$obj: no such file (make lib builds it)"
 	obj=$(cd "$(dirname "$obj")" && pwd -P)/$(basename "$obj")
 	d=$(defs "$obj")
 	for m in sendfd recvfd p9pipe sendfdmsg recvfdmsg; do
-		grep -qx "$m" <<<"$d" || die "$obj: not p9fd's object (no $m)"
+		printf '%s\n' "$d" | grep -qx "$m" || die "$obj: not p9fd's object (no $m)"
 	done
 	if [ -d "$state" ]; then
 		# lib9.a still as switched: switched (a program rebuilt since has p9fd's code too);
 		# lib9.a rebuilt (./INSTALL): the kept originals are out of date
-		if unchanged <(grep '  lib/lib9\.a$' "$state/switched"); then
+		if unchanged lib/lib9.a; then
 			echo "$P: already switched to p9fd; nothing to do"
 			return 0
 		fi
@@ -154,30 +158,33 @@ switch() {
 
 	# the programs to rebuild, before anything changes
 	for b in "$P"/bin/*; do
-		[ -f "$b" ] && [ ! -L "$b" ] && lib9code "$b" && progs+=("${b##*/}")
+		if [ -f "$b" ] && [ ! -L "$b" ] && lib9code "$b"; then progs="$progs ${b##*/}"; fi
 	done
-	printf '%s\n' "${progs[@]}" >"$new/programs"
+	progs=${progs# }
+	nprogs=$(echo $progs | wc -w | tr -d ' ')
+	: >"$new/programs"
+	for b in $progs; do echo "$b" >>"$new/programs"; done
 
 	cp -p "$P/lib/lib9.a" "$new/lib9.a.tmp" && mv "$new/lib9.a.tmp" "$new/lib9.a"
 	cp -p "$P/lib/lib9.a" "$new/work/lib9.a"
 	cp "$obj" "$new/work/sendfd.o"
-	(cd "$new/work" && ar d lib9.a pipe.o && ar r lib9.a sendfd.o && ar s lib9.a)
+	(cd "$new/work" && "$AR" d lib9.a pipe.o && "$AR" r lib9.a sendfd.o && "$AR" s lib9.a)
 	d=$(members "$new/work/lib9.a")
 	[ "$d" = "sendfd.o:p9pipe sendfd.o:recvfd sendfd.o:sendfd sendfd.o:sendfdmsg " ] ||
 		die "lib9.a after the change: $d"
 	mv "$new/work/lib9.a" "$P/lib/lib9.a.p9fd-tmp" && mv -f "$P/lib/lib9.a.p9fd-tmp" "$P/lib/lib9.a"
 
-	if [ ${#progs[@]} -gt 0 ]; then
-		echo "rebuilding ${#progs[@]} programs with lib9's sendfd/recvfd/p9pipe in $P/src/cmd" \
+	if [ "$nprogs" -gt 0 ]; then
+		echo "rebuilding $nprogs programs with lib9's sendfd/recvfd/p9pipe in $P/src/cmd" \
 			"(mk clean; mk -k all; log in $new/build.log)"
 		built=1
-		setsid sh -c 'cd "$1/src/cmd" && "$1/bin/mk" clean && { "$1/bin/mk" -k all || true; }' sh "$P" \
+		sh -c 'cd "$1/src/cmd" && "$1/bin/mk" clean && { "$1/bin/mk" -k all || true; }' sh "$P" \
 			>"$new/build.log" 2>&1 &
 		build=$!
 		wait "$build" || { tail -n 20 "$new/build.log" >&2; die "mk failed in $P/src/cmd"; }
 		build=
 		# each program's new build: the one o.NAME under src/cmd, with p9fd's code
-		for b in "${progs[@]}"; do
+		for b in $progs; do
 			c=$(find "$P/src/cmd" -type f -name "o.$b")
 			n=$(printf '%s' "$c" | grep -c . || true)
 			[ "$n" -eq 1 ] || die "bin/$b: want one o.$b under src/cmd, found $n${c:+:" $c"}"
@@ -186,7 +193,9 @@ switch() {
 		done
 		paste -d ' ' "$new/programs" "$new/built" | while read -r b c; do
 			cp -p "$P/bin/$b" "$new/bin/$b.tmp" && mv "$new/bin/$b.tmp" "$new/bin/$b"
-			install -m "$(stat -c %a "$P/bin/$b")" "$c" "$P/bin/$b.p9fd-tmp"
+			# the original's mode, without stat (whose options differ per system): a
+			# copy of the original, overwritten with the new build's bytes
+			cp -p "$P/bin/$b" "$P/bin/$b.p9fd-tmp" && cat "$c" >"$P/bin/$b.p9fd-tmp"
 			mv -f "$P/bin/$b.p9fd-tmp" "$P/bin/$b"
 		done
 		(cd "$P/src/cmd" && "$P/bin/mk" clean) >>"$new/build.log" 2>&1
@@ -196,16 +205,17 @@ switch() {
 		[ -f "$b" ] && lib9code "$b" && die "bin/${b##*/} still has lib9's code"
 	done
 
-	(cd "$P" && sha256sum lib/lib9.a "${progs[@]/#/bin/}") >"$new/switched"
+	# shellcheck disable=SC2046
+	manifest lib/lib9.a $(for b in $progs; do echo "bin/$b"; done) >"$new/switched"
 	rm -rf "$new/work"
 	mv "$new" "$state"
 	trap - EXIT INT TERM HUP
-	echo "$P: switched to p9fd: lib/lib9.a and ${#progs[@]} programs" \
-		"(${progs[*]:-none}) in $(($(date +%s) - start)) s; make plan9port-undo PLAN9=$P restores them"
+	echo "$P: switched to p9fd: lib/lib9.a and $nprogs programs" \
+		"(${progs:-none}) in $(($(date +%s) - start)) s; make plan9port-undo PLAN9=$P restores them"
 }
 
 undo() {
-	local f b kept=() left=() n=0
+	local f b kept= left= nleft=0 n=0
 	tree "$1"
 	if [ ! -d "$state" ]; then
 		echo "$P: not switched to p9fd; nothing to undo"
@@ -214,28 +224,29 @@ undo() {
 	# each file the switch wrote and nobody changed since gets its original back, all staged
 	# first so that a failure changes nothing
 	while read -r _ f; do
-		if (cd "$P" && awk -v f="$f" '$2 == f' "$state/switched" | sha256sum --status -c) 2>/dev/null; then
+		if unchanged "$f"; then
 			b=$state/${f#lib/}
 			[ "$f" = lib/lib9.a ] || b=$state/bin/${f#bin/}
 			cp -p "$b" "$P/$f.p9fd-tmp" || { rm -f "$P"/bin/*.p9fd-tmp "$P/lib/lib9.a.p9fd-tmp"; die "cannot stage $f"; }
-			kept+=("$f")
+			kept="$kept $f"
 		else
-			left+=("$f")
+			left="$left $f"
+			nleft=$((nleft + 1))
 		fi
 	done <"$state/switched"
-	for f in "${kept[@]}"; do
+	for f in $kept; do
 		mv -f "$P/$f.p9fd-tmp" "$P/$f"
 		n=$((n + 1))
 	done
-	if [ ${#left[@]} -eq "$(wc -l <"$state/switched")" ]; then
+	if [ "$nleft" -eq "$(wc -l <"$state/switched")" ]; then
 		echo "$prog: every file the switch wrote was rebuilt since (./INSTALL?): nothing to restore" >&2
 	else
-		for f in "${left[@]}"; do
+		for f in $left; do
 			echo "$prog: $P/$f changed since the switch (rebuilt?); left as it is" >&2
 		done
 	fi
 	rm -rf "$state"
-	echo "$P: p9fd taken out: $n files restored, ${#left[@]} changed since and left"
+	echo "$P: p9fd taken out: $n files restored, $nleft changed since and left"
 }
 
 case "${1:-}" in
