@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # Fault injection: every system call each C export makes, at every position, failed with each
 # errno its Linux man page lists, by strace's inject= (which skips the real call and returns
 # the error). c-tests/faults/driver.c runs one scenario per run and checks the answer against
