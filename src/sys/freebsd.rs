@@ -19,7 +19,7 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Kinds, Layout, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_pointer_width = "64") {
@@ -37,6 +37,7 @@ pub(crate) const SYSTEM: System = System {
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(target_os = "freebsd")]

@@ -22,7 +22,7 @@
 //! - Credentials: getpeerucred (pid, effective uid and gid), which allocates inside libc, on
 //!   stream and seqpacket sockets; ENOTSUP on a datagram socket.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Kinds, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(if cfg!(target_arch = "sparc64") { 8 } else { 4 }),
@@ -37,6 +37,7 @@ pub(crate) const SYSTEM: System = System {
         Cloexec::AtomicWhereHonoured
     },
     creds_in_message: false,
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]

@@ -19,7 +19,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Kinds, Layout, Sigpipe, System};
 
 /// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
 #[cfg(test)]
@@ -47,6 +47,7 @@ pub(crate) const SYSTEM: System = System {
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(target_os = "netbsd")]

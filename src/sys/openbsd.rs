@@ -19,7 +19,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EMFILE, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Kinds, Layout, System};
+use super::{Cloexec, FullTable, Kinds, Layout, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
@@ -39,6 +39,7 @@ pub(crate) const SYSTEM: System = System {
     },
     cloexec: Cloexec::Atomic,
     creds_in_message: false,
+    sigpipe: Sigpipe::Flag,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small
