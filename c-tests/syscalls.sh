@@ -26,6 +26,14 @@ audit() {
 		[ "$(grep '^recvmsg(' $out/calls.log | grep -c 'MSG_CMSG_CLOEXEC) = ')" -eq 1 ]
 }
 check "sendmsg always MSG_NOSIGNAL; recvmsg never MSG_PEEK; MSG_CMSG_CLOEXEC when asked" audit
+# The pass and the batch above make no other call (BENCHMARKS.md, "System calls"): no
+# setsockopt, getsockopt or fcntl, so one sendmsg and one recvmsg each.
+only() {
+	strace -qq -e trace=setsockopt,getsockopt,fcntl -o $out/others.log $out/probe calls || return 1
+	cat $out/others.log
+	[ ! -s $out/others.log ]
+}
+check "a pass and a batch: no setsockopt, getsockopt or fcntl" only
 check "injected EINTR on recvmsg: EINTR, then the descriptor" \
 	strace -qq -o /dev/null -e trace=recvmsg -e inject=recvmsg:error=EINTR:when=1 $out/probe eintr
 check "injected EAGAIN on sendmsg: EAGAIN, then exactly one sent" \

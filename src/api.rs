@@ -5,7 +5,7 @@ use core::ffi::c_int;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
-use crate::pass::{self, Slot};
+use crate::pass::{self, Kernel, Slot};
 use crate::sys::{self, Errno, Fd};
 
 /// The most descriptors one message can carry (Linux's `SCM_MAX_FD`; p9fd's limit everywhere).
@@ -106,7 +106,7 @@ impl Slot for Option<OwnedFd> {
     /// `None`, as callers make) the descriptors are stored with no look at what each held, a
     /// copy, which the compiler vectorises. Otherwise one by one, each old descriptor closed.
     #[inline(always)]
-    fn try_put_all(slots: &mut [Self], ints: &[u8], system: &sys::System, cloexec: bool) -> bool {
+    fn try_put_all<K: Kernel>(slots: &mut [Self], ints: &[u8], k: &mut K, cloexec: bool) -> bool {
         let (raws, _) = ints.as_chunks::<{ size_of::<c_int>() }>();
         let held = |s: &Self| s.as_ref().map_or(-1, AsRawFd::as_raw_fd);
         let (signs, all) = raws
@@ -119,7 +119,9 @@ impl Slot for Option<OwnedFd> {
             return false;
         }
         for (slot, raw) in slots.iter_mut().zip(raws) {
-            let fd = sys::own_installed(system, c_int::from_ne_bytes(*raw), cloexec);
+            let fd = sys::own_installed(&K::SYSTEM, c_int::from_ne_bytes(*raw), cloexec, |fd| {
+                k.set_cloexec(fd)
+            });
             match all {
                 // the slot holds None: nothing to close
                 -1 => core::mem::forget(core::mem::replace(slot, fd.into_owned())),

@@ -9,7 +9,7 @@
 use core::ffi::c_int;
 
 use crate::cmsg::{Cmsg, Refusal};
-use crate::sys::{self, Creds, Errno, Fd, FullTable, Result, System};
+use crate::sys::{self, Creds, Errno, Fd, FullTable, Result, Sigpipe, System};
 
 #[cfg(feature = "apue")]
 pub(crate) mod apue;
@@ -31,12 +31,14 @@ pub(crate) trait Slot: Sized {
     /// and returns false. The signs are checked in one pass, the sign of their union. A slot
     /// type may do it in bulk.
     #[inline(always)]
-    fn try_put_all(slots: &mut [Self], ints: &[u8], system: &System, cloexec: bool) -> bool {
+    fn try_put_all<K: Kernel>(slots: &mut [Self], ints: &[u8], k: &mut K, cloexec: bool) -> bool {
         if Cmsg::ints(ints).fold(0, |all, fd| all | fd) < 0 {
             return false;
         }
         for (slot, raw) in slots.iter_mut().zip(Cmsg::ints(ints)) {
-            slot.put(sys::own_installed(system, raw, cloexec));
+            slot.put(sys::own_installed(&K::SYSTEM, raw, cloexec, |fd| {
+                k.set_cloexec(fd)
+            }));
         }
         true
     }
@@ -71,10 +73,43 @@ pub struct Received {
 /// empty `data` (a stream drops descriptors sent with no byte) or too many descriptors.
 #[inline(always)]
 pub(crate) fn send(sock: c_int, data: &[u8], fds: &[c_int]) -> Result<usize> {
+    send_on(&mut Os, sock, data, fds)
+}
+
+/// [`send`] on any kernel.
+#[inline(always)]
+pub(crate) fn send_on<K: Kernel>(
+    k: &mut K,
+    sock: c_int,
+    data: &[u8],
+    fds: &[c_int],
+) -> Result<usize> {
     if data.is_empty() {
         return Err(Errno(libc::EINVAL));
     }
-    sys::sendmsg(sock, [data], fds, None)
+    sendmsg_on(k, sock, [data], fds, None)
+}
+
+/// The one send: the message [`sys::sendmsg`] builds, sent without raising SIGPIPE, in one
+/// system call where the kernel honours MSG_NOSIGNAL ([`Sigpipe`]).
+#[inline(always)]
+pub(crate) fn sendmsg_on<K: Kernel, const N: usize>(
+    k: &mut K,
+    sock: c_int,
+    data: [&[u8]; N],
+    fds: &[c_int],
+    creds: Option<Creds>,
+) -> Result<usize> {
+    sys::sendmsg(data, fds, creds, |msg| {
+        let flag = match K::SYSTEM.sigpipe {
+            Sigpipe::Flag => true,
+            Sigpipe::FlagFrom { release } => k.release() >= release,
+        };
+        if !flag {
+            k.set_nosigpipe(sock);
+        }
+        k.sendmsg(sock, msg, if flag { libc::MSG_NOSIGNAL } else { 0 })
+    })
 }
 
 /// Sends all of `data`, the descriptors `fds` with its first part only, finishing short sends.
@@ -189,6 +224,14 @@ pub(crate) unsafe trait Kernel {
     /// Asks for the sender's credentials with every message; see [`sys::set_passcred`]. APUE's.
     #[cfg_attr(not(feature = "apue"), allow(dead_code))]
     fn set_passcred(&mut self, sock: c_int) -> Result<()>;
+    /// `sendmsg(2)` of a message [`sys::sendmsg`] built; see [`sys::send_raw`].
+    fn sendmsg(&mut self, sock: c_int, msg: &libc::msghdr, flags: c_int) -> Result<usize>;
+    /// SO_NOSIGPIPE on the socket; see [`sys::set_nosigpipe`].
+    fn set_nosigpipe(&mut self, sock: c_int);
+    /// The kernel's release, asked once per process; see [`sys::release`].
+    fn release(&mut self) -> u32;
+    /// Close-on-exec on a received descriptor, after receipt; see [`sys::set_cloexec`].
+    fn set_cloexec(&mut self, fd: c_int);
 }
 
 /// This system's kernel.
@@ -217,6 +260,19 @@ unsafe impl Kernel for Os {
     }
     fn set_passcred(&mut self, sock: c_int) -> Result<()> {
         sys::set_passcred(sock)
+    }
+    #[inline(always)]
+    fn sendmsg(&mut self, sock: c_int, msg: &libc::msghdr, flags: c_int) -> Result<usize> {
+        sys::send_raw(sock, msg, flags)
+    }
+    fn set_nosigpipe(&mut self, sock: c_int) {
+        sys::set_nosigpipe(sock)
+    }
+    fn release(&mut self) -> u32 {
+        sys::release()
+    }
+    fn set_cloexec(&mut self, fd: c_int) {
+        sys::set_cloexec(fd)
     }
 }
 
@@ -276,7 +332,7 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     if got.flags & refuse == 0
         && let Some(ints) = control.only_rights(system.layout, got.control_len)
         && ints.len() / size_of::<c_int>() <= fds.len()
-        && S::try_put_all(fds, ints, &system, cloexec)
+        && S::try_put_all(fds, ints, k, cloexec)
     {
         let got = Received {
             bytes: got.bytes,
@@ -296,6 +352,7 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
         &mut control,
         room,
         &mut put,
+        &mut |fd| k.set_cloexec(fd),
         cloexec,
         bytes,
         flags,
@@ -343,6 +400,7 @@ fn recv_general(
     control: &mut sys::RecvControl,
     room: usize,
     put: &mut dyn FnMut(usize, Fd),
+    set_cloexec: &mut dyn FnMut(c_int),
     cloexec: bool,
     bytes: usize,
     flags: c_int,
@@ -354,7 +412,7 @@ fn recv_general(
     let (verdict, route) = layout.route(control, flags, room);
     let mut n = 0;
     for (raw, slot) in route {
-        let Some(fd) = sys::own(system, raw, cloexec) else {
+        let Some(fd) = sys::own(system, raw, cloexec, &mut *set_cloexec) else {
             continue;
         };
         match slot {

@@ -14,7 +14,7 @@
 use core::ffi::c_int;
 use core::num::NonZeroU8;
 
-use crate::pass::{Kernel, Os, Part, recv_on};
+use crate::pass::{Kernel, Os, Part, recv_on, sendmsg_on};
 use crate::sys::{self, Creds, Errno, Fd, Result};
 
 /// What the server answered.
@@ -43,12 +43,12 @@ pub(crate) fn send_status(sock: c_int, status: NonZeroU8, text: &[u8]) -> Result
 fn send(sock: c_int, text: &[u8], status: u8, fds: &[c_int]) -> Result<()> {
     let tail = [0, status];
     let creds = sys::send_creds();
-    let n = match sys::sendmsg(sock, [text, &tail], fds, creds) {
+    let n = match sendmsg_on(&mut Os, sock, [text, &tail], fds, creds) {
         // The kernel refuses credentials it cannot vouch for (a uid or gid with no mapping
         // in a user namespace): EINVAL, with nothing sent. Send as the book does, without
         // them; the receiver falls back to SO_PEERCRED.
         Err(Errno(libc::EINVAL)) if creds.is_some() => {
-            sys::sendmsg(sock, [text, &tail], fds, None)?
+            sendmsg_on(&mut Os, sock, [text, &tail], fds, None)?
         }
         r => r?,
     };

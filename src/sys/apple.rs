@@ -18,10 +18,16 @@
 //!   they are) and receives nothing more: the next receive reads that data without its
 //!   descriptors.
 //! - No MSG_CMSG_CLOEXEC: close-on-exec is set with fcntl right after receipt, not atomically.
-//! - SIGPIPE: SO_NOSIGPIPE on the socket, set before each send (it stays set, so plain writes
-//!   to that socket stop raising SIGPIPE too). xnu honours MSG_NOSIGNAL in `sendit` since
-//!   xnu-7195.50.7 (macOS 11), but Rust's x86_64 target still runs on macOS 10.12: the socket
-//!   option works on all of them.
+//! - SIGPIPE: `sendit` (`uipc_syscalls.c`) raises it on EPIPE unless the socket has
+//!   SO_NOSIGPIPE or, since xnu-7195.50.7 (macOS 11, iOS 14; Darwin 20), the send's flags have
+//!   MSG_NOSIGNAL (0x80000, which xnu-6153, macOS 10.15, neither defines nor rejects: it is
+//!   ignored there). So the send is one system call, MSG_NOSIGNAL, wherever the kernel is
+//!   known to be 11 or later: on every Apple Silicon Mac (aarch64-apple-darwin's oldest macOS
+//!   is 11) and on visionOS, decided at compile time. Elsewhere (x86_64 macOS, whose Rust
+//!   target runs on 10.12; iOS, tvOS, watchOS) `kern.osrelease` is read once per process: from
+//!   Darwin 20 on, MSG_NOSIGNAL alone; before it, SO_NOSIGPIPE is set before each send (two
+//!   system calls; the option stays set, so plain writes to that socket stop raising SIGPIPE
+//!   too).
 //! - No AF_UNIX SOCK_SEQPACKET (`uipc_proto.c` has stream and datagram only): EPROTONOSUPPORT.
 //! - Credentials: LOCAL_PEERCRED (uid, groups), recorded by `unp_connect2` for stream sockets
 //!   only (EINVAL on a datagram socket), and LOCAL_PEERPID, which answers the peer socket's
@@ -29,7 +35,7 @@
 //!   connected.
 //! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(4),
@@ -38,6 +44,14 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMSGSIZE,
     },
     cloexec: Cloexec::AfterReceipt,
+    sigpipe: if cfg!(any(
+        all(target_os = "macos", target_arch = "aarch64"),
+        target_os = "visionos"
+    )) {
+        Sigpipe::Flag
+    } else {
+        Sigpipe::FlagFrom { release: 20 }
+    },
 };
 
 /// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`
@@ -62,10 +76,47 @@ mod imp {
         unsafe { libc::__error() }
     }
 
-    pub(in crate::sys) const SEND_FLAGS: c_int = 0;
     /// SO_NOSIGPIPE, idempotent; if it fails (not a socket, ...), sendmsg reports why.
-    pub(in crate::sys) fn before_send(sock: c_int) {
+    pub(in crate::sys) fn set_nosigpipe(sock: c_int) {
         let _ = set_int_option(sock, libc::SO_NOSIGPIPE, 1);
+    }
+
+    /// `kern.osrelease`'s major number (Darwin 20 is macOS 11), read on the first call and
+    /// kept: one system call per process. 1 if it cannot be read (taken as an old kernel).
+    pub(in crate::sys) fn release() -> u32 {
+        use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        static RELEASE: AtomicU32 = AtomicU32::new(0);
+        let known = RELEASE.load(Relaxed);
+        if known != 0 {
+            return known;
+        }
+        let mut name = [libc::CTL_KERN, libc::KERN_OSRELEASE];
+        let mut buf = [0u8; 32];
+        let mut len = buf.len();
+        // SAFETY: the kernel writes at most `len` bytes to `buf`, and reads the two ints of
+        // `name`; nothing is set (no new value).
+        let r = unsafe {
+            libc::sysctl(
+                name.as_mut_ptr(),
+                2,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+                core::ptr::null_mut(),
+                0,
+            )
+        };
+        let major = match r {
+            0 => buf[..len.min(buf.len())]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u32, |n, b| {
+                    n.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+                }),
+            _ => 0,
+        };
+        let major = major.max(1);
+        RELEASE.store(major, Relaxed);
+        major
     }
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;

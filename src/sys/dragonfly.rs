@@ -16,7 +16,7 @@
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(8),
@@ -25,6 +25,7 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMSGSIZE,
     },
     cloexec: Cloexec::Atomic,
+    sigpipe: Sigpipe::Flag,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small

@@ -28,7 +28,7 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_pointer_width = "64") {
@@ -44,6 +44,7 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMFILE,
     },
     cloexec: Cloexec::Atomic,
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(target_os = "freebsd")]

@@ -23,7 +23,7 @@
 //! - Credentials: getpeerucred (pid, effective uid and gid), which allocates inside libc, on
 //!   stream and seqpacket sockets; ENOTSUP on a datagram socket.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(if cfg!(target_arch = "sparc64") { 8 } else { 4 }),
@@ -36,6 +36,7 @@ pub(crate) const SYSTEM: System = System {
     } else {
         Cloexec::AtomicWhereHonoured
     },
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]

@@ -17,7 +17,7 @@
 use core::ffi::c_int;
 use core::mem::{offset_of, size_of};
 
-use super::{Cloexec, Creds, FullTable, Layout, Result, System};
+use super::{Cloexec, Creds, FullTable, Layout, Result, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout {
@@ -33,6 +33,7 @@ pub(crate) const SYSTEM: System = System {
     max_send: 253,
     full_table: FullTable::Ctrunc,
     cloexec: Cloexec::Atomic,
+    sigpipe: Sigpipe::Flag,
 };
 
 /// The libc crate knows Linux's layout.
@@ -43,11 +44,6 @@ pub(super) unsafe fn errno_location() -> *mut c_int {
     // SAFETY: no precondition; the C library returns this thread's errno.
     unsafe { libc::__errno_location() }
 }
-
-/// SIGPIPE is avoided by MSG_NOSIGNAL on every send.
-pub(super) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-#[inline(always)]
-pub(super) fn before_send(_sock: c_int) {}
 
 /// recvmsg's close-on-exec flag.
 pub(super) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;

@@ -17,7 +17,7 @@ mod system;
     allow(unused_imports)
 )]
 pub use system::Layout;
-pub(crate) use system::{Cloexec, FullTable, System};
+pub(crate) use system::{Cloexec, FullTable, Sigpipe, System};
 
 // One file per system family, with every way it differs: its facts (compiled on every host
 // for the tests, which model each kernel on this one) and its calls (on that system only).
@@ -52,7 +52,7 @@ use illumos as os;
 
 /// The system this is built for.
 pub(crate) const SYSTEM: System = os::SYSTEM;
-use os::{CMSG_CLOEXEC, SCM_CREDS, SEND_FLAGS, before_send, errno_location, raw_sendmsg};
+use os::{CMSG_CLOEXEC, SCM_CREDS, errno_location, raw_sendmsg};
 // APUE's alone (peer_creds is also std's peer_credentials).
 #[cfg_attr(not(feature = "apue"), allow(unused_imports))]
 pub(crate) use os::{peer_creds, send_creds, set_passcred};
@@ -349,17 +349,28 @@ pub(crate) fn recvmsg(
 /// relied on for that ([`System::cloexec`]), close-on-exec is set here.
 ///
 /// Returns `None` for a negative number, which the kernel never installs.
+/// `set_cloexec` is how: [`set_cloexec`], or a kernel model's.
 #[inline(always)]
-pub(crate) fn own(system: &System, raw: c_int, cloexec: bool) -> Option<Fd> {
+pub(crate) fn own(
+    system: &System,
+    raw: c_int,
+    cloexec: bool,
+    set_cloexec: impl FnOnce(c_int),
+) -> Option<Fd> {
     if raw < 0 {
         return None;
     }
-    Some(own_installed(system, raw, cloexec))
+    Some(own_installed(system, raw, cloexec, set_cloexec))
 }
 
 /// [`own`] of a number known not to be negative.
 #[inline(always)]
-pub(crate) fn own_installed(system: &System, raw: c_int, cloexec: bool) -> Fd {
+pub(crate) fn own_installed(
+    system: &System,
+    raw: c_int,
+    cloexec: bool,
+    set_cloexec: impl FnOnce(c_int),
+) -> Fd {
     if cloexec && system.cloexec != Cloexec::Atomic {
         set_cloexec(raw);
     }
@@ -369,9 +380,9 @@ pub(crate) fn own_installed(system: &System, raw: c_int, cloexec: bool) -> Fd {
     Fd(raw)
 }
 
-/// Close-on-exec, set after receipt.
+/// Close-on-exec, set after receipt (fcntl: one system call per descriptor).
 #[cold]
-fn set_cloexec(fd: c_int) {
+pub(crate) fn set_cloexec(fd: c_int) {
     // SAFETY: F_SETFD on a descriptor we own; it touches no memory.
     unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
 }
@@ -420,17 +431,17 @@ pub(crate) fn check_send(system: &System, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// `sendmsg(2)` of the byte slices in `data` (gathered, as one message) with `fds` attached as
+/// The message of the byte slices in `data` (gathered, as one message) with `fds` attached as
 /// one SCM_RIGHTS message, and `creds` as SCM_CREDENTIALS (Linux; elsewhere `creds` is always
-/// `None`, see [`send_creds`]), never raising SIGPIPE. More than `MAXFDS` descriptors is
-/// EINVAL, as Linux's kernel says, with nothing sent;
-/// so is more than this system's limit ([`check_send`]).
+/// `None`, see [`send_creds`]), handed to `send`, which sends it ([`send_raw`], never raising
+/// SIGPIPE: `pass::send_on`). More than `MAXFDS` descriptors is EINVAL, as Linux's kernel
+/// says, with nothing sent; so is more than this system's limit ([`check_send`]).
 #[inline(always)]
 pub(crate) fn sendmsg<const N: usize>(
-    sock: c_int,
     data: [&[u8]; N],
     fds: &[c_int],
     creds: Option<Creds>,
+    send: impl FnOnce(&libc::msghdr) -> Result<usize>,
 ) -> Result<usize> {
     check_send(&SYSTEM, fds.len())?;
     let mut control: SendControl = Aligned([MaybeUninit::uninit(); SEND_SPACE]);
@@ -461,14 +472,35 @@ pub(crate) fn sendmsg<const N: usize>(
         msg.msg_control = base.cast();
         msg.msg_controllen = len as _;
     }
-    before_send(sock);
-    // SAFETY: the kernel only reads: the slices of `data` through `iov`, and `msg_controllen`
-    // initialised bytes of the control buffer; all outlive the call.
-    let n = unsafe { raw_sendmsg(sock, &raw const msg, SEND_FLAGS) };
+    // the message points at the slices of `data` through `iov`, and at `msg_controllen`
+    // initialised bytes of the control buffer; all outlive the call
+    send(&msg)
+}
+
+/// `sendmsg(2)` of a message [`sendmsg`] built, with `flags`.
+#[inline(always)]
+pub(crate) fn send_raw(sock: c_int, msg: &libc::msghdr, flags: c_int) -> Result<usize> {
+    // SAFETY: the kernel only reads `msg` and what it points to, which the caller keeps
+    // alive and initialised for the call (see `sendmsg`).
+    let n = unsafe { raw_sendmsg(sock, msg, flags) };
     if n < 0 {
         return Err(Errno::last());
     }
     Ok(n as usize)
+}
+
+/// SO_NOSIGPIPE on the socket ([`Sigpipe::FlagFrom`], Apple's kernels before MSG_NOSIGNAL);
+/// if it fails (not a socket, ...), the send that follows reports why.
+#[inline(always)]
+pub(crate) fn set_nosigpipe(sock: c_int) {
+    os_set_nosigpipe(sock)
+}
+
+/// The kernel's release, as [`Sigpipe::FlagFrom`] compares it: asked once per process (0 where
+/// no system needs it, 1 where it could not be read, which counts as old).
+#[inline(always)]
+pub(crate) fn release() -> u32 {
+    os_release()
 }
 
 /// Waits until `sock` has room to send (poll, POLLOUT). An interrupted wait returns as if
@@ -569,18 +601,27 @@ mod no_message_creds {
     }
 }
 
-/// What every system but Linux and macOS does the same way: MSG_NOSIGNAL on every send, with
-/// nothing before it, and libc's sendmsg.
+/// What every system but Linux and macOS does the same way: libc's sendmsg.
 #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
 mod usual {
-    use core::ffi::c_int;
-
-    /// SIGPIPE is avoided by MSG_NOSIGNAL on every send.
-    pub(in crate::sys) const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-    #[inline(always)]
-    pub(in crate::sys) fn before_send(_sock: c_int) {}
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 }
+
+/// Every system but Apple's avoids SIGPIPE with MSG_NOSIGNAL alone ([`Sigpipe::Flag`]): these
+/// are never called there.
+#[cfg(not(target_vendor = "apple"))]
+mod flag_only {
+    use core::ffi::c_int;
+
+    pub(in crate::sys) fn set_nosigpipe(_sock: c_int) {}
+    pub(in crate::sys) fn release() -> u32 {
+        0
+    }
+}
+#[cfg(not(target_vendor = "apple"))]
+use flag_only::{release as os_release, set_nosigpipe as os_set_nosigpipe};
+#[cfg(target_vendor = "apple")]
+use os::{release as os_release, set_nosigpipe as os_set_nosigpipe};
 
 /// getpeereid: uid and gid, no pid (DragonFly).
 #[cfg(target_os = "dragonfly")]

@@ -22,7 +22,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 /// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
 #[cfg(test)]
@@ -48,6 +48,7 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMSGSIZE,
     },
     cloexec: Cloexec::Atomic,
+    sigpipe: Sigpipe::Flag,
 };
 
 #[cfg(target_os = "netbsd")]

@@ -23,7 +23,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EMFILE, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, FullTable, Layout, System};
+use super::{Cloexec, FullTable, Layout, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
@@ -41,6 +41,7 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMSGSIZE,
     },
     cloexec: Cloexec::Atomic,
+    sigpipe: Sigpipe::Flag,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small

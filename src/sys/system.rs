@@ -116,6 +116,19 @@ pub(crate) enum Cloexec {
     AfterReceipt,
 }
 
+/// How a send keeps the kernel from raising SIGPIPE when the peer is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each system has one of them
+pub(crate) enum Sigpipe {
+    /// MSG_NOSIGNAL on the send: one system call.
+    Flag,
+    /// MSG_NOSIGNAL from the kernel release `release` on (its major number, as
+    /// `kern.osrelease` gives it), found by a check made once per process; on an older
+    /// kernel, which ignores the flag, SO_NOSIGPIPE is set on the socket before each send:
+    /// two system calls.
+    FlagFrom { release: u32 },
+}
+
 /// One system's facts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct System {
@@ -127,4 +140,6 @@ pub(crate) struct System {
     pub full_table: FullTable,
     /// How close-on-exec on receipt is had.
     pub cloexec: Cloexec,
+    /// How a send avoids SIGPIPE.
+    pub sigpipe: Sigpipe,
 }

@@ -8,11 +8,11 @@
 //! `uipc_proto.c` (no SOCK_SEQPACKET). No MSG_CMSG_CLOEXEC.
 
 use super::{
-    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
-    peer_not_on_datagrams, slots,
+    Behaviour, Calls, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_not_on_datagrams, slots, system_calls,
 };
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Errno, System};
+use crate::sys::{self, Errno, Sigpipe, System};
 
 pub(super) struct Apple;
 
@@ -35,9 +35,81 @@ impl Spec for Apple {
     };
 }
 
+/// The same kernel, with p9fd's facts as they are built for x86_64 macOS (and iOS, tvOS,
+/// watchOS): MSG_NOSIGNAL from Darwin 20 (macOS 11) on, found once per process.
+pub(super) struct AppleIntel;
+
+impl Spec for AppleIntel {
+    const SYSTEM: System = System {
+        sigpipe: Sigpipe::FlagFrom { release: 20 },
+        ..sys::apple::SYSTEM
+    };
+    const KERNEL: Behaviour = Apple::KERNEL;
+}
+
+/// As built for aarch64-apple-darwin (and visionOS): MSG_NOSIGNAL, decided at compile time.
+pub(super) struct AppleSilicon;
+
+impl Spec for AppleSilicon {
+    const SYSTEM: System = System {
+        sigpipe: Sigpipe::Flag,
+        ..sys::apple::SYSTEM
+    };
+    const KERNEL: Behaviour = Apple::KERNEL;
+}
+
 #[test]
 fn common_cases() {
     common::<Apple>();
+    common::<AppleSilicon>();
+}
+
+/// One system call per send where the kernel honours MSG_NOSIGNAL (xnu-7195.50.7 on: Darwin
+/// 20), two (SO_NOSIGPIPE, then sendmsg) before it; the first send on x86_64 asks the release
+/// (sysctl) once. Close-on-exec after receipt: one fcntl per descriptor.
+#[test]
+fn system_calls_per_pass() {
+    let silicon = Calls {
+        first_send: 1,
+        send: 1,
+        recv: 1,
+        recv_cloexec: 2,
+        batch: 253,
+        batch_send: 1,
+        batch_recv_cloexec: 254,
+    };
+    assert_eq!(system_calls::<AppleSilicon>(20), silicon);
+    let intel_11 = Calls {
+        first_send: 2,
+        send: 1,
+        recv: 1,
+        recv_cloexec: 2,
+        batch: 253,
+        batch_send: 1,
+        batch_recv_cloexec: 254,
+    };
+    assert_eq!(system_calls::<AppleIntel>(20), intel_11);
+    let intel_10_15 = Calls {
+        first_send: 3,
+        send: 2,
+        recv: 1,
+        recv_cloexec: 2,
+        batch: 253,
+        batch_send: 2,
+        batch_recv_cloexec: 254,
+    };
+    assert_eq!(system_calls::<AppleIntel>(19), intel_10_15);
+    // the sends themselves: the flag, or the option set before a plain send
+    let mut k = Model::<AppleIntel>::new(libc::SOCK_STREAM);
+    k.release = 19;
+    crate::pass::send_on(&mut k, 3, b"x", &[]).unwrap();
+    k.release = 20; // asked once: still 19 for this process
+    crate::pass::send_on(&mut k, 3, b"x", &[]).unwrap();
+    assert_eq!(k.sends, [(0, true), (0, true)]);
+    let mut k = Model::<AppleIntel>::new(libc::SOCK_STREAM);
+    k.release = 20;
+    crate::pass::send_on(&mut k, 3, b"x", &[]).unwrap();
+    assert_eq!(k.sends, [(libc::MSG_NOSIGNAL, false)]);
 }
 
 /// The most xnu delivers, 254 descriptors, fits p9fd's control buffer: nothing is left

@@ -101,3 +101,21 @@ fn cloexec_where_the_flag_is_ignored() {
         vec![r]
     });
 }
+
+/// One system call per send (MSG_NOSIGNAL); close-on-exec is asked of the kernel and set with
+/// fcntl as well (p9fd cannot tell a release that ignores the flag): one call per descriptor,
+/// on every release.
+#[test]
+fn system_calls_per_pass() {
+    let want = super::Calls {
+        first_send: 1,
+        send: 1,
+        recv: 1,
+        recv_cloexec: 2,
+        batch: 253,
+        batch_send: 1,
+        batch_recv_cloexec: 254,
+    };
+    assert_eq!(super::system_calls::<Illumos>(u32::MAX), want);
+    assert_eq!(super::system_calls::<IllumosOld>(u32::MAX), want);
+}

@@ -51,6 +51,16 @@ unsafe impl Kernel for Scripted {
     fn set_passcred(&mut self, _sock: c_int) -> Result<()> {
         Ok(())
     }
+    fn sendmsg(&mut self, _sock: c_int, _msg: &libc::msghdr, _flags: c_int) -> Result<usize> {
+        Err(Errno(libc::ENOTSUP)) // a script of receives: nothing is sent
+    }
+    fn set_nosigpipe(&mut self, _sock: c_int) {}
+    fn release(&mut self) -> u32 {
+        0
+    }
+    fn set_cloexec(&mut self, fd: c_int) {
+        sys::set_cloexec(fd)
+    }
 }
 
 /// One control message, padded, in this system's layout.
@@ -218,6 +228,20 @@ unsafe impl Kernel for Queries {
         self.calls.push("SO_PASSCRED");
         Ok(())
     }
+    fn sendmsg(&mut self, _sock: c_int, _msg: &libc::msghdr, _flags: c_int) -> Result<usize> {
+        self.calls.push("sendmsg");
+        Err(Errno(libc::ENOTSUP)) // receives only: nothing is sent
+    }
+    fn set_nosigpipe(&mut self, _sock: c_int) {
+        self.calls.push("SO_NOSIGPIPE");
+    }
+    fn release(&mut self) -> u32 {
+        0
+    }
+    fn set_cloexec(&mut self, fd: c_int) {
+        self.calls.push("F_SETFD");
+        sys::set_cloexec(fd)
+    }
 }
 
 /// recvfd's empty read is end of file (ECONNRESET) only where SO_TYPE says the socket is not a
@@ -285,4 +309,41 @@ fn recv_ufd_asks_for_the_peer_before_reading() {
         assert_eq!(k.calls, ["SO_PASSCRED", "SO_TYPE", "recvmsg"]);
         vec![]
     });
+}
+
+/// Linux as a model kernel, for counting system calls (its answers are the cases above, and
+/// this machine's kernel): MSG_CMSG_CLOEXEC honoured (`scm_detach_fds`), a full table cut with
+/// MSG_CTRUNC, what does not fit installed as far as it fits (`put_cmsg` shortens the header).
+struct Linux;
+
+impl super::Spec for Linux {
+    const SYSTEM: System = sys::SYSTEM;
+    const KERNEL: super::Behaviour = super::Behaviour {
+        returns_space: true,
+        several_rights: super::SeveralRights::All,
+        too_small: super::TooSmall::ClosesRest { shortens: true },
+        full: None,
+        other_failures: &[],
+        splits_records: false,
+        honours_cloexec: true,
+        null_control_leaks: false,
+        gathers: false,
+        types: [true, true, true],
+        peer: super::peer_ok,
+    };
+}
+
+/// One system call per send (MSG_NOSIGNAL) and per receive (MSG_CMSG_CLOEXEC, atomic).
+#[test]
+fn system_calls_per_pass() {
+    let want = super::Calls {
+        first_send: 1,
+        send: 1,
+        recv: 1,
+        recv_cloexec: 1,
+        batch: 253,
+        batch_send: 1,
+        batch_recv_cloexec: 1,
+    };
+    assert_eq!(super::system_calls::<Linux>(u32::MAX), want);
 }

@@ -145,6 +145,17 @@ pub(super) struct Model<S: Spec> {
     /// The next externalizing fails with this errno, whatever the table's room (one of
     /// [`Behaviour::other_failures`]).
     pub fails_with: Option<c_int>,
+    /// System calls made of this kernel: every method of [`Kernel`] is one (recvmsg, sendmsg,
+    /// getsockopt, setsockopt, fcntl, sysctl), but the release, which the process asks once.
+    pub calls: usize,
+    /// The kernel's release (its major number: Darwin 20 is macOS 11), for
+    /// [`Sigpipe::FlagFrom`](crate::sys::Sigpipe).
+    pub release: u32,
+    /// What the process was told when it asked (it asks once).
+    release_asked: Option<u32>,
+    /// The flags each sendmsg was called with, and whether SO_NOSIGPIPE was set before it.
+    pub sends: Vec<(c_int, bool)>,
+    nosigpipe: bool,
     _spec: PhantomData<S>,
 }
 
@@ -158,6 +169,11 @@ impl<S: Spec> Model<S> {
             flags: Vec::new(),
             refilled: false,
             fails_with: None,
+            calls: 0,
+            release: u32::MAX,
+            release_asked: None,
+            sends: Vec::new(),
+            nosigpipe: false,
             _spec: PhantomData,
         }
     }
@@ -386,16 +402,73 @@ unsafe impl<S: Spec> Kernel for Model<S> {
         control: Option<&mut RecvControl>,
         flags: c_int,
     ) -> Result<Received> {
+        self.calls += 1;
         self.deliver(data, control, flags)
     }
     fn socket_type(&mut self, _sock: c_int) -> Result<c_int> {
+        self.calls += 1;
         Ok(self.ty)
     }
     fn peer_creds(&mut self, _sock: c_int) -> Result<Creds> {
+        self.calls += 1;
         (S::KERNEL.peer)(self.ty)
     }
     fn set_passcred(&mut self, _sock: c_int) -> Result<()> {
+        self.calls += 1;
         Ok(()) // Linux's; the other systems have nothing to turn on
+    }
+    /// A peer's send: its data, and the SCM_RIGHTS descriptors of the control bytes p9fd built
+    /// (in this host's layout, as `sys::sendmsg` builds them), put in flight as the kernel
+    /// does (duplicates, which the model now owns).
+    fn sendmsg(&mut self, _sock: c_int, msg: &libc::msghdr, flags: c_int) -> Result<usize> {
+        self.calls += 1;
+        self.sends.push((flags, self.nosigpipe));
+        #[allow(clippy::unnecessary_cast)] // size_t on glibc, int and socklen_t on musl
+        // SAFETY: `msg` is the message sys::sendmsg built: `msg_iovlen` iovecs of live bytes,
+        // and `msg_controllen` initialised control bytes (or none).
+        let (data, control) = unsafe {
+            let iov = std::slice::from_raw_parts(msg.msg_iov, msg.msg_iovlen as usize);
+            let data: Vec<u8> = iov
+                .iter()
+                .flat_map(|v| std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len))
+                .copied()
+                .collect();
+            let control = match msg.msg_controllen {
+                0 => Vec::new(),
+                n => std::slice::from_raw_parts(msg.msg_control.cast::<u8>(), n as usize).to_vec(),
+            };
+            (data, control)
+        };
+        let rights = sys::NATIVE
+            .messages(&control)
+            .filter(|m| m.is_rights())
+            .map(|m| {
+                m.fds()
+                    .map(|fd| {
+                        // SAFETY: a descriptor the caller lent for the send, open for its
+                        // duration; the kernel takes its own reference (here a duplicate).
+                        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                        fd.try_clone_to_owned().expect("dup")
+                    })
+                    .collect()
+            })
+            .collect();
+        self.send(&data, rights);
+        Ok(data.len())
+    }
+    fn set_nosigpipe(&mut self, _sock: c_int) {
+        self.calls += 1;
+        self.nosigpipe = true;
+    }
+    fn release(&mut self) -> u32 {
+        *self.release_asked.get_or_insert_with(|| {
+            self.calls += 1; // sysctl, once per process
+            self.release
+        })
+    }
+    fn set_cloexec(&mut self, fd: c_int) {
+        self.calls += 1;
+        sys::set_cloexec(fd)
     }
 }
 
@@ -705,4 +778,75 @@ pub(super) fn peer_not_on_datagrams(ty: c_int) -> Result<Creds> {
         libc::SOCK_DGRAM => Err(Errno(libc::EINVAL)),
         _ => peer_ok(ty),
     }
+}
+
+/// System calls a pass and a batch take, counted by the model kernel (`Model::calls`), in
+/// the steady state: after a first send, which on some systems also asks the kernel's release
+/// once per process (`first_send`, that send's own count).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Calls {
+    /// The first send of the process.
+    pub first_send: usize,
+    /// lib9's pass: the send (`send_fd`) and the receive (`recv_fd`), without and with
+    /// close-on-exec.
+    pub send: usize,
+    pub recv: usize,
+    pub recv_cloexec: usize,
+    /// A batch of `batch` descriptors (the most one message may carry: `max_send`): the send,
+    /// and the receive with close-on-exec.
+    pub batch: usize,
+    pub batch_send: usize,
+    pub batch_recv_cloexec: usize,
+}
+
+/// Counts [`Calls`] on a stream socket of `S`'s kernel at release `release`.
+pub(super) fn system_calls<S: Spec>(release: u32) -> Calls {
+    let mut calls = None;
+    case("system calls", || {
+        let n = S::SYSTEM.max_send;
+        let (r, fds) = oracle(1);
+        let mut k = Model::<S>::new(libc::SOCK_STREAM);
+        k.release = release;
+        let count = |k: &mut Model<S>, f: &mut dyn FnMut(&mut Model<S>)| {
+            let before = k.calls;
+            f(k);
+            k.calls - before
+        };
+        let fd = fds[0].as_raw_fd();
+        let pass = |k: &mut Model<S>, cloexec: bool| {
+            drop(recv_fd_on(k, 3, cloexec).expect("recv_fd"));
+        };
+        let first_send = count(&mut k, &mut |k| {
+            crate::pass::send_on(k, 3, &[0], &[fd]).expect("first send");
+        });
+        count(&mut k, &mut |k| pass(k, false));
+        let send = count(&mut k, &mut |k| {
+            crate::pass::send_on(k, 3, &[0], &[fd]).expect("send");
+        });
+        let recv = count(&mut k, &mut |k| pass(k, false));
+        crate::pass::send_on(&mut k, 3, &[0], &[fd]).expect("send");
+        let recv_cloexec = count(&mut k, &mut |k| pass(k, true));
+        let many = vec![fd; n];
+        let batch_send = count(&mut k, &mut |k| {
+            crate::pass::send_on(k, 3, b"x", &many).expect("batch send");
+        });
+        let batch_recv_cloexec = count(&mut k, &mut |k| {
+            let mut s = slots(n);
+            let got = recv_on(k, 3, &mut [0; 1], &mut s, true, Part::Refused).expect("batch");
+            assert_eq!(got.0.fds, n);
+        });
+        assert!(k.leaked.is_empty() && k.queued() == 0);
+        calls = Some(Calls {
+            first_send,
+            send,
+            recv,
+            recv_cloexec,
+            batch: n,
+            batch_send,
+            batch_recv_cloexec,
+        });
+        drop(fds);
+        vec![r]
+    });
+    calls.unwrap()
 }

@@ -88,3 +88,18 @@ fn more_than_the_buffer_holds() {
         vec![r]
     });
 }
+
+/// One system call per send (MSG_NOSIGNAL) and per receive (MSG_CMSG_CLOEXEC, atomic).
+#[test]
+fn system_calls_per_pass() {
+    let want = super::Calls {
+        first_send: 1,
+        send: 1,
+        recv: 1,
+        recv_cloexec: 1,
+        batch: 253,
+        batch_send: 1,
+        batch_recv_cloexec: 1,
+    };
+    assert_eq!(super::system_calls::<NetBsd>(u32::MAX), want);
+}
