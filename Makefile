@@ -16,8 +16,9 @@
 #	make mutants	mutation testing with cargo-mutants, the C suite included (MUTANTS_ARGS)
 #	make fuzz	long fuzzing runs (FUZZ_CASES parser cases per property, default 1000000;
 #			FUZZ_INPUTS malicious-peer inputs, default 100000)
-#	make install	install (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, MANDIR, DATADIR honoured)
-#	make uninstall	remove what make install installed
+#	make install	install what make built, never building (PREFIX, DESTDIR, LIBDIR,
+#			INCLUDEDIR, MANDIR honoured)
+#	make uninstall	remove the files make install installed (directories stay)
 #	make bench	p9fd against the naive C baseline (time, instructions, allocations,
 #			footprint); see BENCHMARKS.md
 #	make header	regenerate include/p9fd.h with cbindgen
@@ -40,7 +41,6 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
-DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
 FEATURES ?=
