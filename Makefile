@@ -20,7 +20,7 @@
 #			INCLUDEDIR, MANDIR honoured)
 #	make uninstall	remove the files make install installed (directories stay)
 #	make bench	p9fd against the naive C baseline (time, instructions, allocations,
-#			footprint); see BENCHMARKS.md
+#			footprint); see docs/benchmarks.md
 #	make header	regenerate include/p9fd.h with cbindgen
 #	make plan9port PLAN9=dir	switch an installed, built plan9port to p9fd (lib9.a and the
 #			programs in dir/bin that pass descriptors or make pipes)

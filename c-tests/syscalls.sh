@@ -26,7 +26,7 @@ audit() {
 		[ "$(grep '^recvmsg(' $out/calls.log | grep -c 'MSG_CMSG_CLOEXEC) = ')" -eq 1 ]
 }
 check "sendmsg always MSG_NOSIGNAL; recvmsg never MSG_PEEK; MSG_CMSG_CLOEXEC when asked" audit
-# The pass and the batch above make no other call (BENCHMARKS.md, "System calls"): no
+# The pass and the batch above make no other call (docs/benchmarks.md, "System calls"): no
 # setsockopt, getsockopt or fcntl, so one sendmsg and one recvmsg each.
 only() {
 	strace -qq -e trace=setsockopt,getsockopt,fcntl -o $out/others.log $out/probe calls || return 1
