@@ -11,7 +11,7 @@
 //!   the rest; since illumos 12824 (June 2020) `so_truncatecmsg` also shortens the last header,
 //!   before it (OmniOS r151034 and older) its `cmsg_len` stays at the full length. p9fd takes
 //!   the whole descriptors of a cut-off message either way, closes them, and says EMSGSIZE.
-//! - MSG_CMSG_CLOEXEC since illumos-gate 0250c53a (late 2024); older kernels drop the bit in
+//! - MSG_CMSG_CLOEXEC since illumos-gate 0250c53a (2024); older kernels drop the bit in
 //!   `recvit` without an error. p9fd asks for it and sets close-on-exec with fcntl as well:
 //!   atomic where honoured, always set. Solaris (as the libc crate knows it) has no such flag:
 //!   fcntl only.

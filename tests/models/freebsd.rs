@@ -1,9 +1,12 @@
 //! FreeBSD 15, modelled from `sys/kern/uipc_usrreq.c` (`unp_externalize`: descriptors installed
 //! with `fdallocn`, EMFILE on a full table after disposing of them; the stream and seqpacket
 //! receive, `uipc_soreceive_stream_or_seqpacket`, puts the data back, `uipc_soreceive_dgram`
-//! drops the datagram; several SCM_RIGHTS messages of one send delivered as several; a message
-//! that does not fit the control buffer closed, MSG_CTRUNC; `uipc_ctloutput`: LOCAL_PEERCRED
-//! refused without PR_CONNREQUIRED, EINVAL on a datagram socket) and
+//! drops the datagram; several SCM_RIGHTS messages of one send delivered as several, each in
+//! its own mbuf; `uipc_ctloutput`: LOCAL_PEERCRED refused without PR_CONNREQUIRED, EINVAL on a
+//! datagram socket), `sys/kern/uipc_syscalls.c` (`kern_recvit`: control mbufs copied while a
+//! whole one fits, the first that does not and all after it never copied and closed by
+//! `m_dispose_extcontrolm`, MSG_CTRUNC; `kern_socketpair`: `unp_copy_peercred` gives both ends
+//! of a stream or seqpacket pair the caller's credentials) and
 //! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
 
 use super::{
@@ -64,8 +67,10 @@ fn several_rights_messages() {
 }
 
 /// 2 × 250 descriptors (FreeBSD takes 254 a message, several a send): more than p9fd's buffer
-/// holds. The kernel closes the message it could not copy, MSG_CTRUNC; p9fd closes the rest
-/// and says EMSGSIZE (not EMFILE: a full table is an error here, never a cut).
+/// holds. The kernel (`uipc_syscalls.c` `kern_recvit`) copies the first message's mbuf whole,
+/// never copies the second and closes its descriptors (`m_dispose_extcontrolm`), MSG_CTRUNC;
+/// p9fd closes the rest and says EMSGSIZE (not EMFILE: a full table is an error here, never a
+/// cut).
 #[test]
 fn more_than_the_buffer_holds() {
     case("2 x 250", || {

@@ -1,7 +1,8 @@
 //! illumos, modelled from illumos-gate `usr/src/uts/common/fs/sockfs/socksyscalls.c`
 //! (`recvit`: every descriptor installed, those lying past the control buffer closed by
-//! `so_closefds(..., startoff = controllen)`, MSG_CTRUNC; unknown flags masked away, so
-//! MSG_CMSG_CLOEXEC, 0250c53a, is ignored before it), `socksubr.c` (`so_truncatecmsg`, since
+//! `so_closefds(..., startoff = controllen)`, before the copy since 12824 and after it before,
+//! MSG_CTRUNC; unknown flags masked away, so MSG_CMSG_CLOEXEC, passed on to `fdbuf_extract`
+//! since 0250c53a, is ignored before it), `socksubr.c` (`so_truncatecmsg`, since
 //! illumos 12824 in June 2020, shortens the cut-off header; before it `cmsg_len` stays long;
 //! `fdbuf_extract`: EMFILE on a full table), `socktpi.c` (`sotpi_recvmsg`: the message already
 //! dequeued and freed on that error) and `ucredsys.c` (getpeerucred: ENOTSUP on a datagram

@@ -107,8 +107,12 @@ pub(super) enum Fate {
 /// What a kernel does with descriptors that do not fit the receiver's control buffer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum TooSmall {
-    /// A message that does not fit whole is not copied, and its descriptors are closed;
-    /// MSG_CTRUNC (FreeBSD, NetBSD).
+    /// A message that does not fit whole is not copied, and its descriptors (and those of
+    /// every message after it) are closed before recvmsg returns; MSG_CTRUNC (FreeBSD's
+    /// `kern_recvit` and `m_dispose_extcontrolm`, NetBSD's `copyout_msg_control` and
+    /// `free_control_mbuf`). The kernels test the message's CMSG_SPACE (its mbuf's `m_len`),
+    /// the model its CMSG_LEN: the same, as p9fd's buffer is a sum of CMSG_SPACEs, a multiple
+    /// of the padding unit (1600 bytes on the 64-bit hosts the models run on: 16 divides it).
     DropsWhole,
     /// All are installed, those lying past the buffer closed, the bytes that fit copied out,
     /// MSG_CTRUNC; the cut-off header's `cmsg_len` shortened to what was copied (illumos since
