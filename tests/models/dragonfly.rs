@@ -63,7 +63,8 @@ fn the_most_dragonfly_delivers_fits() {
     });
 }
 
-/// One system call per send (MSG_NOSIGNAL) and per receive (MSG_CMSG_CLOEXEC, atomic).
+/// One system call per send (MSG_NOSIGNAL, honoured in `sys/kern/uipc_syscalls.c`) and per
+/// receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c` `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
     let want = super::Calls {

@@ -89,7 +89,9 @@ fn more_than_the_buffer_holds() {
     });
 }
 
-/// One system call per send (MSG_NOSIGNAL) and per receive (MSG_CMSG_CLOEXEC, atomic).
+/// One system call per send (MSG_NOSIGNAL: `uipc_syscalls.c` `do_sys_sendmsg_so` raises no
+/// SIGPIPE with it) and per receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c`
+/// `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
     let want = super::Calls {

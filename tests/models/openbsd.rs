@@ -63,7 +63,8 @@ fn one_rights_message_a_send() {
     });
 }
 
-/// One system call per send (MSG_NOSIGNAL) and per receive (MSG_CMSG_CLOEXEC, atomic).
+/// One system call per send (MSG_NOSIGNAL: `uipc_syscalls.c` `sendit` raises no SIGPIPE with
+/// it) and per receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c` `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
     let want = super::Calls {
