@@ -125,14 +125,6 @@ fn the_limit_per_architecture() {
 /// with it) and per receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c` `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
-    let want = super::Calls {
-        first_send: 1,
-        send: 1,
-        recv: 1,
-        recv_cloexec: 1,
-        batch: 253,
-        batch_send: 1,
-        batch_recv_cloexec: 1,
-    };
+    let want = super::Calls::one_each(253);
     assert_eq!(super::system_calls::<FreeBsd>(u32::MAX), want);
 }

@@ -803,6 +803,23 @@ pub(super) struct Calls {
     pub batch_recv_cloexec: usize,
 }
 
+impl Calls {
+    /// One system call each way, for lib9's pass and for a batch of `batch` descriptors, with
+    /// close-on-exec or without: a send with MSG_NOSIGNAL, a receive with MSG_CMSG_CLOEXEC
+    /// honoured by the kernel. Every system but Apple's and illumos.
+    pub(super) const fn one_each(batch: usize) -> Calls {
+        Calls {
+            first_send: 1,
+            send: 1,
+            recv: 1,
+            recv_cloexec: 1,
+            batch,
+            batch_send: 1,
+            batch_recv_cloexec: 1,
+        }
+    }
+}
+
 /// Counts [`Calls`] on a stream socket of `S`'s kernel at release `release`.
 pub(super) fn system_calls<S: Spec>(release: u32) -> Calls {
     let mut calls = None;

@@ -94,14 +94,6 @@ fn more_than_the_buffer_holds() {
 /// `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
-    let want = super::Calls {
-        first_send: 1,
-        send: 1,
-        recv: 1,
-        recv_cloexec: 1,
-        batch: 253,
-        batch_send: 1,
-        batch_recv_cloexec: 1,
-    };
+    let want = super::Calls::one_each(253);
     assert_eq!(super::system_calls::<NetBsd>(u32::MAX), want);
 }

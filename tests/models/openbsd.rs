@@ -67,14 +67,6 @@ fn one_rights_message_a_send() {
 /// it) and per receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c` `unp_externalize`).
 #[test]
 fn system_calls_per_pass() {
-    let want = super::Calls {
-        first_send: 1,
-        send: 1,
-        recv: 1,
-        recv_cloexec: 1,
-        batch: 127,
-        batch_send: 1,
-        batch_recv_cloexec: 1,
-    };
+    let want = super::Calls::one_each(127);
     assert_eq!(super::system_calls::<OpenBsd>(u32::MAX), want);
 }
