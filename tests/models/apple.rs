@@ -69,34 +69,25 @@ fn common_cases() {
 /// (sysctl) once. Close-on-exec after receipt: one fcntl per descriptor.
 #[test]
 fn system_calls_per_pass() {
+    // close-on-exec after receipt: one fcntl per descriptor
     let silicon = Calls {
-        first_send: 1,
-        send: 1,
-        recv: 1,
         recv_cloexec: 2,
-        batch: 253,
-        batch_send: 1,
         batch_recv_cloexec: 254,
+        ..Calls::one_each(253)
     };
     assert_eq!(system_calls::<AppleSilicon>(20), silicon);
+    // the first send asks the release
     let intel_11 = Calls {
         first_send: 2,
-        send: 1,
-        recv: 1,
-        recv_cloexec: 2,
-        batch: 253,
-        batch_send: 1,
-        batch_recv_cloexec: 254,
+        ..silicon
     };
     assert_eq!(system_calls::<AppleIntel>(20), intel_11);
+    // SO_NOSIGPIPE before each send
     let intel_10_15 = Calls {
         first_send: 3,
         send: 2,
-        recv: 1,
-        recv_cloexec: 2,
-        batch: 253,
         batch_send: 2,
-        batch_recv_cloexec: 254,
+        ..silicon
     };
     assert_eq!(system_calls::<AppleIntel>(19), intel_10_15);
     // the sends themselves: the flag, or the option set before a plain send

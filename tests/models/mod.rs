@@ -806,7 +806,8 @@ pub(super) struct Calls {
 impl Calls {
     /// One system call each way, for lib9's pass and for a batch of `batch` descriptors, with
     /// close-on-exec or without: a send with MSG_NOSIGNAL, a receive with MSG_CMSG_CLOEXEC
-    /// honoured by the kernel. Every system but Apple's and illumos.
+    /// honoured by the kernel: every system but Apple's and illumos, whose counts say how they
+    /// differ from it.
     pub(super) const fn one_each(batch: usize) -> Calls {
         Calls {
             first_send: 1,
