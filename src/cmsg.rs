@@ -7,7 +7,7 @@ use core::ffi::c_int;
 use core::mem::size_of;
 
 use crate::sys;
-pub use crate::sys::Layout;
+pub use crate::sys::{Cut, Layout};
 
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, installed when the receiver set
 /// SO_PASSPIDFD. Linux only: elsewhere type 4 is something else (FreeBSD's SCM_BINTIME).
@@ -30,8 +30,11 @@ pub struct Cmsg<'a> {
     pub level: c_int,
     /// `cmsg_type`, e.g. `SCM_RIGHTS`.
     pub kind: c_int,
-    /// The data after the header, as long as `cmsg_len` says.
+    /// The data after the header, as long as `cmsg_len` says, or as far as the control area
+    /// goes where the message was cut.
     pub data: &'a [u8],
+    /// Whether the message was cut: its `cmsg_len` runs past the end of the control area.
+    pub cut: bool,
 }
 
 impl<'a> Cmsg<'a> {
@@ -95,6 +98,7 @@ impl<'a> Iterator for Messages<'a> {
             level: int_at(rest, l.level_at)?,
             kind: int_at(rest, l.level_at + 4)?,
             data: rest.get(l.data..len.min(rest.len()))?,
+            cut: len > rest.len(),
         };
         // a length past the end was the last message (the walk ends)
         self.rest = rest.get(l.align(len.min(rest.len()))..).unwrap_or(&[]);
@@ -131,9 +135,18 @@ pub enum Refusal {
     TooMany,
 }
 
+/// What this system's kernel leaves in a cut control area; see [`Cut`].
+pub const CUT: Cut = sys::SYSTEM.cut;
+
 /// Judges a received message in this system's layout; see [`Layout::judge`].
 pub fn judge(control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal> {
-    sys::NATIVE.judge(control, flags, room)
+    sys::NATIVE.judge(control, flags, room, sys::SYSTEM.cut)
+}
+
+/// The descriptors a received control area holds for this call, in this system's layout and
+/// by its kernel's [`Cut`]; see [`Layout::owned`].
+pub fn owned(control: &[u8]) -> impl Iterator<Item = (c_int, bool)> + '_ {
+    sys::NATIVE.owned(control, sys::SYSTEM.cut)
 }
 
 /// Routes a received message's descriptors in this system's layout; see [`Layout::route`].
@@ -145,7 +158,7 @@ pub fn route(
     Result<usize, Refusal>,
     impl Iterator<Item = (c_int, Option<usize>)> + '_,
 ) {
-    sys::NATIVE.route(control, flags, room)
+    sys::NATIVE.route(control, flags, room, sys::SYSTEM.cut)
 }
 
 /// The parser, in any layout: the kernel models read other systems' control messages with it.
@@ -202,62 +215,74 @@ impl Layout {
         control.get(self.data..self.data + n)
     }
 
+    /// The one place that decides which numbers of a received control area are descriptors
+    /// the kernel installed for this call, in the order they arrived, each with whether it
+    /// came in SCM_RIGHTS (else SCM_PIDFD): every whole, non-negative int of every message for
+    /// which [`Cmsg::carries_fds`] holds, but of a cut message only where `cut` is
+    /// [`Cut::Partial`]. Nothing else in the control area is a descriptor p9fd owns: every close
+    /// and every hand-out of a receive is of a number this yields, each exactly once.
+    pub fn owned(self, control: &[u8], cut: Cut) -> impl Iterator<Item = (c_int, bool)> + '_ {
+        self.messages(control)
+            .take_while(move |m| !m.cut || cut == Cut::Partial)
+            .filter(Cmsg::carries_fds)
+            .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
+            .filter(|&(fd, _)| fd >= 0)
+    }
+
     /// Judges a received message: how many SCM_RIGHTS descriptors it hands the caller, who has
     /// `room` for that many, or why it is refused. `flags` is the returned `msg_flags` (less
     /// MSG_TRUNC where the caller takes part of a datagram, as lib9's recvfd does).
     ///
-    /// Whatever the verdict, every descriptor of every message for which
-    /// [`Cmsg::carries_fds`] holds has been installed, and must then be kept (SCM_RIGHTS, on
-    /// `Ok`) or closed.
-    pub fn judge(self, control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal> {
+    /// Whatever the verdict, every descriptor [`owned`](Self::owned) yields must then be kept
+    /// (SCM_RIGHTS, on `Ok`) or closed.
+    pub fn judge(
+        self,
+        control: &[u8],
+        flags: c_int,
+        room: usize,
+        cut: Cut,
+    ) -> Result<usize, Refusal> {
         if flags & libc::MSG_CTRUNC != 0 {
             return Err(Refusal::Truncated);
         }
         if flags & libc::MSG_TRUNC != 0 {
             return Err(Refusal::Cut);
         }
-        let n: usize = self
-            .messages(control)
-            .filter(Cmsg::is_rights)
-            .map(|m| m.fds().count())
-            .sum();
+        let n = self
+            .owned(control, cut)
+            .filter(|&(_, rights)| rights)
+            .count();
         if n > room {
             return Err(Refusal::TooMany);
         }
         Ok(n)
     }
 
-    /// Where every descriptor the kernel installed goes, in the order they arrived: `Some(i)`,
-    /// the caller's slot `i`, or `None`, to be closed. Returned with [`judge`](Self::judge)'s
-    /// verdict, on which it rests: on `Ok(n)` the SCM_RIGHTS descriptors fill slots `0, 1, ...`
-    /// (at most `n`, so within `room`) and any SCM_PIDFD is closed; on `Err` every one is
-    /// closed. Each whole int of every message for which [`Cmsg::carries_fds`] holds comes out
-    /// exactly once, a cut-off last message's included; negative numbers, which the kernel
-    /// never installs, are not descriptors and are left out.
+    /// Where every descriptor [`owned`](Self::owned) yields goes, in the order they arrived:
+    /// `Some(i)`, the caller's slot `i`, or `None`, to be closed. Returned with
+    /// [`judge`](Self::judge)'s verdict, on which it rests: on `Ok(n)` the SCM_RIGHTS
+    /// descriptors fill slots `0, 1, ...` (exactly `n`, so within `room`) and any SCM_PIDFD is
+    /// closed; on `Err` every one is closed.
     pub fn route(
         self,
         control: &[u8],
         flags: c_int,
         room: usize,
+        cut: Cut,
     ) -> (
         Result<usize, Refusal>,
         impl Iterator<Item = (c_int, Option<usize>)> + '_,
     ) {
-        let verdict = self.judge(control, flags, room);
+        let verdict = self.judge(control, flags, room, cut);
         let keep = verdict.is_ok();
         let mut next = 0;
-        let route = self
-            .messages(control)
-            .filter(Cmsg::carries_fds)
-            .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
-            .filter(|&(fd, _)| fd >= 0)
-            .map(move |(fd, rights)| {
-                let slot = (keep && rights).then(|| {
-                    next += 1;
-                    next - 1
-                });
-                (fd, slot)
+        let route = self.owned(control, cut).map(move |(fd, rights)| {
+            let slot = (keep && rights).then(|| {
+                next += 1;
+                next - 1
             });
+            (fd, slot)
+        });
         (verdict, route)
     }
 }

@@ -57,6 +57,11 @@ fn align(n: usize) -> usize {
 /// past the end is a last message the kernel cut off (illumos before 2020, macOS): its data is
 /// what is there.
 fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
+    walk(control).into_iter().map(|(l, k, d, _)| (l, k, d)).collect()
+}
+
+/// [`reference`], with whether each message was cut.
+fn walk(control: &[u8]) -> Vec<(i32, i32, &[u8], bool)> {
     let mut out = Vec::new();
     let mut at = 0;
     while control.len() - at >= HDR {
@@ -71,10 +76,10 @@ fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
         let level = i32::from_ne_bytes(word(LEVEL_AT, 4).try_into().unwrap());
         let kind = i32::from_ne_bytes(word(TYPE_AT, 4).try_into().unwrap());
         if len > control.len() - at {
-            out.push((level, kind, &control[at + DATA..]));
+            out.push((level, kind, &control[at + DATA..], true));
             break;
         }
-        out.push((level, kind, &control[at + DATA..at + len]));
+        out.push((level, kind, &control[at + DATA..at + len], false));
         at += align(len);
         if at > control.len() {
             break;
@@ -90,10 +95,14 @@ fn ints(data: &[u8]) -> Vec<RawFd> {
         .collect()
 }
 
-/// The installed descriptors the reference finds: (number, whether SCM_RIGHTS), in order.
+/// The installed descriptors the reference finds: (number, whether SCM_RIGHTS), in order. A
+/// cut message's are installed only where this system's kernel copies what fits of it
+/// ([`cmsg::Cut::Partial`]); on the others (Linux among them) they are not p9fd's.
 fn installed(control: &[u8]) -> Vec<(RawFd, bool)> {
-    reference(control)
+    walk(control)
         .into_iter()
+        .filter(|&(_, _, _, cut)| !cut || cmsg::CUT == cmsg::Cut::Partial)
+        .map(|(l, k, d, _)| (l, k, d))
         .filter(|&(l, k, _)| l == SOL_SOCKET && (k == SCM_RIGHTS || (LINUX && k == SCM_PIDFD)))
         .flat_map(|(_, k, d)| ints(d).into_iter().map(move |fd| (fd, k == SCM_RIGHTS)))
         .filter(|&(fd, _)| fd >= 0)
@@ -208,11 +217,7 @@ proptest! {
                 for (r, w) in routed.iter().zip(&want) {
                     prop_assert_eq!(r.1.is_some(), w.1);
                 }
-                let rights = reference(&c)
-                    .into_iter()
-                    .filter(|&(l, k, _)| l == SOL_SOCKET && k == SCM_RIGHTS)
-                    .map(|(_, _, d)| d.len() / 4)
-                    .sum::<usize>();
+                let rights = installed(&c).iter().filter(|w| w.1).count();
                 prop_assert_eq!(n, rights);
             }
             Err(why) => {
@@ -266,7 +271,8 @@ proptest! {
             let msgs = reference(&c);
             prop_assert_eq!(msgs.len(), 1);
             prop_assert_eq!(msgs[0], (SOL_SOCKET, SCM_RIGHTS, data));
-            let n = data.len() / 4;
+            // negative numbers, which no kernel installs, are not descriptors
+            let n = ints(data).iter().filter(|&&fd| fd >= 0).count();
             let want = if n <= room { Ok(n) } else { Err(Refusal::TooMany) };
             prop_assert_eq!(cmsg::judge(&c, 0, room), want);
         }
@@ -317,12 +323,19 @@ fn seed_layouts() {
         Err(Refusal::Truncated)
     );
     // cmsg_len past the end (macOS-style, rustix #1683; illumos before 2020): the message
-    // was cut off, and its whole ints are descriptors the kernel installed
+    // was cut off; its whole ints are descriptors the kernel installed where it copies what
+    // fits (macOS, illumos), and numbers p9fd does not own elsewhere (Linux, the BSDs)
     let mut over = rights(&[5, 6])[..DATA + 6].to_vec();
     over[LEN_AT] = 200;
     assert_eq!(cmsg::messages(&over).count(), 1);
-    assert_eq!(installed(&over), [(5, true)]);
-    assert_eq!(cmsg::judge(&over, 0, 1), Ok(1));
+    assert!(cmsg::messages(&over).all(|m| m.cut));
+    let (want, n) = match cmsg::CUT {
+        cmsg::Cut::Partial => (vec![(5, true)], 1),
+        cmsg::Cut::WholeOnly => (vec![], 0),
+    };
+    assert_eq!(installed(&over), want);
+    assert_eq!(cmsg::owned(&over).collect::<Vec<_>>(), want);
+    assert_eq!(cmsg::judge(&over, 0, 1), Ok(n));
     assert_eq!(cmsg::only_rights(&over), None);
     // [cred][rights 253][pidfd]: 253 go to slots, the pidfd is closed
     let fds: Vec<i32> = (10..263).collect();

@@ -35,7 +35,7 @@
 //!   connected.
 //! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(4),
@@ -43,6 +43,7 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
+    cut: Cut::Partial,
     cloexec: Cloexec::AfterReceipt,
     sigpipe: if cfg!(any(
         all(target_os = "macos", target_arch = "aarch64"),

@@ -16,7 +16,7 @@
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 
-use super::{Cloexec, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(8),
@@ -24,6 +24,7 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
+    cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
 };

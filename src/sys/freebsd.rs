@@ -28,7 +28,12 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+
+/// The layout of a 32-bit process (i386, armv7, powerpc), natively or on a 64-bit kernel's
+/// compat path.
+#[cfg(test)]
+pub(crate) const ILP32: Layout = Layout::socklen(4);
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_pointer_width = "64") {
@@ -43,6 +48,7 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
     },
+    cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
 };

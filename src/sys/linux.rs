@@ -17,7 +17,7 @@
 use core::ffi::c_int;
 use core::mem::{offset_of, size_of};
 
-use super::{Cloexec, Creds, FullTable, Layout, Result, Sigpipe, System};
+use super::{Cloexec, Creds, Cut, FullTable, Layout, Result, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout {
@@ -32,6 +32,7 @@ pub(crate) const SYSTEM: System = System {
     },
     max_send: 253,
     full_table: FullTable::Ctrunc,
+    cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
 };

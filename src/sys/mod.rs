@@ -12,12 +12,12 @@ use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
 mod system;
+pub(crate) use system::{Cloexec, FullTable, Sigpipe, System};
 #[cfg_attr(
     all(not(test), any(target_os = "linux", target_os = "android")),
     allow(unused_imports)
 )]
-pub use system::Layout;
-pub(crate) use system::{Cloexec, FullTable, Sigpipe, System};
+pub use system::{Cut, Layout};
 
 // One file per system family, with every way it differs: its facts (compiled on every host
 // for the tests, which model each kernel on this one) and its calls (on that system only).

@@ -101,6 +101,34 @@ pub(crate) enum FullTable {
     Fails { errno: c_int },
 }
 
+/// What a kernel copies out when the control messages it holds for a receive do not all fit
+/// the caller's buffer (MSG_CTRUNC), and so which numbers in the bytes it returns are
+/// descriptors installed for this call: the fact [`Layout::owned`] reads, the one place that
+/// decides what a receive may close or hand out.
+///
+/// A message "cut" is one whose `cmsg_len` runs past `msg_controllen`. Numbers in whole
+/// messages are the kernel's installs on every system; the systems differ only over a cut one.
+/// Where a system's kernel (or a compat layer a build cannot tell from it) may leave a cut
+/// header over bytes that are not its descriptors, the fact is [`Cut::WholeOnly`]: a number
+/// p9fd cannot prove it owns is never closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each system has one of them
+pub enum Cut {
+    /// Only whole messages carry descriptors of this call: a cut message's ints, and all
+    /// after it, are not descriptors p9fd owns, and are neither closed nor handed out. The
+    /// kernel installs only what it copies whole (Linux's `scm_detach_fds` shortens its one
+    /// message to the descriptors it installed), or closes what it does not copy whole
+    /// (FreeBSD's `kern_recvit`, NetBSD's `copyout_msg_control`); FreeBSD's 32-bit compat
+    /// `freebsd32_copy_msg_out` copies the cut message's header and then later messages whose
+    /// descriptors it has already closed.
+    WholeOnly,
+    /// The message that does not fit is copied as far as the buffer goes, and every whole int
+    /// of it within `msg_controllen` is a descriptor installed for this call (xnu's
+    /// `copyout_control`; illumos's `recvit`, which closes those past the buffer). The walk
+    /// ends with it.
+    Partial,
+}
+
 /// How a received descriptor is made close-on-exec when the caller asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(dead_code)] // each system has one of them
@@ -138,6 +166,8 @@ pub(crate) struct System {
     pub max_send: usize,
     /// How a full descriptor table is reported.
     pub full_table: FullTable,
+    /// Which numbers of a cut control area are descriptors this call owns.
+    pub cut: Cut,
     /// How close-on-exec on receipt is had.
     pub cloexec: Cloexec,
     /// How a send avoids SIGPIPE.

@@ -9,6 +9,9 @@
 //! of a stream or seqpacket pair the caller's credentials) and
 //! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
 
+use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+
+use super::ownership::{Standard, identity};
 use super::{
     Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
     peer_not_on_datagrams, slots,
@@ -45,9 +48,74 @@ impl Spec for FreeBsd {
     };
 }
 
+/// A 32-bit FreeBSD (i386, armv7) on its own kernel: `kern_recvit` as on 64-bit, in the 4-byte
+/// layout.
+pub(super) struct FreeBsd32;
+
+impl Spec for FreeBsd32 {
+    const SYSTEM: System = System {
+        layout: sys::freebsd::ILP32,
+        ..sys::freebsd::SYSTEM
+    };
+    const KERNEL: Behaviour = FreeBsd::KERNEL;
+}
+
+/// The same 32-bit p9fd on a 64-bit kernel, whose receive copies out through
+/// `sys/compat/freebsd32/freebsd32_misc.c` `freebsd32_copy_msg_out` ([`TooSmall::Compat32`]).
+/// A 32-bit build cannot tell the two apart: its facts are `FreeBsd32`'s.
+pub(super) struct FreeBsd32Compat;
+
+impl Spec for FreeBsd32Compat {
+    const SYSTEM: System = FreeBsd32::SYSTEM;
+    const KERNEL: Behaviour = Behaviour {
+        too_small: TooSmall::Compat32,
+        ..FreeBsd::KERNEL
+    };
+}
+
 #[test]
 fn common_cases() {
     common::<FreeBsd>();
+    common::<FreeBsd32>();
+    common::<FreeBsd32Compat>();
+}
+
+/// The compat path's cut (a foreign sender's three rights messages, the second too long for
+/// what is left of the buffer, the third short enough for it): `msg_controllen` ends inside the
+/// third message, after the second's header, whose `cmsg_len` runs past it. The ints after
+/// that header are the third message's header (its `cmsg_len`, SOL_SOCKET, SCM_RIGHTS: 1,
+/// standard output) and numbers the kernel has closed; none is p9fd's. p9fd closes the first
+/// message's descriptors, which the kernel installed, and nothing else; EMSGSIZE.
+#[test]
+fn compat32_cut_closes_only_what_was_installed() {
+    case("compat32", || {
+        let (r, mut fds) = oracle(3 + 100 + 2);
+        let third = fds.split_off(103);
+        let second = fds.split_off(3);
+        let mut k = Model::<FreeBsd32Compat>::new(libc::SOCK_STREAM);
+        // the first (24 bytes) and the second's header (12) fit, its 400 bytes do not; the
+        // third (12 + 8) fits in the 24 left
+        k.control_room = 24 + 12 + 24;
+        // the caller's own descriptors, taken as raw numbers: if p9fd closed one, nothing
+        // closes it again
+        let (_keep, decoys) = oracle(2);
+        k.stand_ins = decoys.into_iter().map(IntoRawFd::into_raw_fd).collect();
+        k.send(b"x", vec![fds, second, third]);
+        let mut s = slots(253);
+        let others: Vec<_> = [0, 1, 2].iter().chain(&k.stand_ins).copied().collect();
+        let ids: Vec<_> = others.iter().map(|&fd| identity(fd)).collect();
+        let standard = Standard::keep();
+        let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
+        let after: Vec<_> = others.iter().map(|&fd| identity(fd)).collect();
+        standard.restore();
+        assert_eq!(after, ids, "p9fd closed a descriptor it did not own");
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        for fd in k.stand_ins.drain(..) {
+            // SAFETY: the caller's, still open (checked above).
+            drop(unsafe { OwnedFd::from_raw_fd(fd) });
+        }
+        vec![r]
+    });
 }
 
 /// Several SCM_RIGHTS messages in one send (a foreign sender): all handed out, in order.
@@ -81,6 +149,10 @@ fn more_than_the_buffer_holds() {
         let mut s = slots(253);
         let got = recv_on(&mut k, 3, &mut [0; 1], &mut s, false, Part::Refused);
         assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        for fd in k.stand_ins.drain(..) {
+            // SAFETY: the caller's, still open (checked above).
+            drop(unsafe { OwnedFd::from_raw_fd(fd) });
+        }
         vec![r]
     });
 }

@@ -314,13 +314,13 @@ fn recv_ufd_asks_for_the_peer_before_reading() {
 /// Linux as a model kernel, for counting system calls (its answers are the cases above, and
 /// this machine's kernel): MSG_CMSG_CLOEXEC honoured (`scm_detach_fds`), a full table cut with
 /// MSG_CTRUNC, what does not fit installed as far as it fits (`put_cmsg` shortens the header).
-struct Linux;
+pub(super) struct Linux;
 
 impl super::Spec for Linux {
     const SYSTEM: System = sys::SYSTEM;
     const KERNEL: super::Behaviour = super::Behaviour {
         returns_space: true,
-        several_rights: super::SeveralRights::All,
+        several_rights: super::SeveralRights::Merged,
         too_small: super::TooSmall::ClosesRest { shortens: true },
         full: None,
         other_failures: &[],

@@ -25,6 +25,7 @@ mod illumos;
 mod linux;
 mod netbsd;
 mod openbsd;
+mod ownership;
 
 use core::ffi::c_int;
 use core::marker::PhantomData;
@@ -85,6 +86,9 @@ pub(super) struct Behaviour {
 pub(super) enum SeveralRights {
     /// All delivered, as several messages (FreeBSD).
     All,
+    /// All delivered, merged into one message (Linux's `__scm_send` appends each to one list,
+    /// `scm_fp_copy`: EINVAL past SCM_MAX_FD in all).
+    Merged,
     /// The first delivered, the rest disposed of (NetBSD, DragonFly, xnu, illumos).
     First,
     /// The send refused with EINVAL, nothing queued (OpenBSD's `unp_internalize`).
@@ -123,6 +127,13 @@ pub(super) enum TooSmall {
     CopiesRaw,
     /// recvmsg fails with EMSGSIZE, the descriptors closed (OpenBSD, DragonFly).
     Fails,
+    /// FreeBSD's 32-bit compat path (`freebsd32_copy_msg_out`): messages are copied header,
+    /// then data, each padded to 4 bytes; where the data does not fit, the header has been
+    /// copied (its `cmsg_len` full), the descriptors of that message and of every later one
+    /// are closed (`m_dispose_extcontrolm`), MSG_CTRUNC, and the copy goes on with the next
+    /// message at the next byte: its header and, if it fits, its data (numbers already
+    /// closed). `msg_controllen` counts the whole messages copied, not the cut header.
+    Compat32,
 }
 
 /// A system as a model: its facts as p9fd holds them (which the core reads), and its
@@ -144,6 +155,16 @@ pub(super) struct Model<S: Spec> {
     pub leaked: Vec<c_int>,
     /// The flags each recvmsg was called with.
     pub flags: Vec<c_int>,
+    /// The control buffer's size as this kernel sees it (p9fd's, `RECV_SPACE`, unless a case
+    /// makes it smaller, to cut the control messages anywhere).
+    pub control_room: usize,
+    /// Numbers the kernel writes where it copies out descriptors it has already closed: the
+    /// numbers, free again, that another thread of the process has taken meanwhile (the
+    /// ownership property's decoys); none (the closed numbers themselves) unless set.
+    pub stand_ins: Vec<c_int>,
+    /// Every number the kernel installed for the last receive and left installed: the ones
+    /// p9fd owns.
+    pub installed: Vec<c_int>,
     /// Whether the sender refills the buffer while the kernel fails to externalize.
     pub refilled: bool,
     /// The next externalizing fails with this errno, whatever the table's room (one of
@@ -171,6 +192,9 @@ impl<S: Spec> Model<S> {
             table_room: usize::MAX,
             leaked: Vec::new(),
             flags: Vec::new(),
+            control_room: sys::RECV_SPACE,
+            stand_ins: Vec::new(),
+            installed: Vec::new(),
             refilled: false,
             fails_with: None,
             calls: 0,
@@ -186,6 +210,10 @@ impl<S: Spec> Model<S> {
     /// kernel refuses queues nothing (the sender keeps, here closes, its descriptors).
     pub fn send(&mut self, data: &[u8], rights: Vec<Vec<OwnedFd>>) {
         if rights.len() > 1 && S::KERNEL.several_rights == SeveralRights::Refused {
+            return; // EINVAL
+        }
+        let merged = S::KERNEL.several_rights == SeveralRights::Merged;
+        if merged && rights.iter().map(Vec::len).sum::<usize>() > sys::MAXFDS {
             return; // EINVAL
         }
         self.queue.push_back(Msg {
@@ -209,11 +237,28 @@ impl<S: Spec> Model<S> {
         self.queue.len()
     }
 
-    fn install(&self, fd: OwnedFd, flags: c_int) -> c_int {
+    fn install(&mut self, fd: OwnedFd, flags: c_int) -> c_int {
         let cloexec = S::KERNEL.honours_cloexec && flags & libc::MSG_CMSG_CLOEXEC != 0;
         // SAFETY: F_SETFD on a descriptor we own.
         unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, i32::from(cloexec)) };
-        fd.into_raw_fd()
+        let raw = fd.into_raw_fd();
+        self.installed.push(raw);
+        raw
+    }
+
+    /// Closes descriptors the kernel installed (as it disposes of them), and returns the
+    /// numbers it then copies out in their place: the stand-ins, in turn, or the closed
+    /// numbers themselves.
+    fn dispose(&mut self, group: Vec<OwnedFd>) -> Vec<c_int> {
+        let raws: Vec<c_int> = group.into_iter().map(IntoRawFd::into_raw_fd).collect();
+        for &fd in &raws {
+            // SAFETY: the model owned it until now.
+            unsafe { libc::close(fd) };
+        }
+        match self.stand_ins.len() {
+            0 => raws,
+            n => (0..raws.len()).map(|i| self.stand_ins[i % n]).collect(),
+        }
     }
 
     fn deliver(
@@ -223,6 +268,7 @@ impl<S: Spec> Model<S> {
         flags: c_int,
     ) -> Result<Received> {
         self.flags.push(flags);
+        self.installed.clear();
         let k = &S::KERNEL;
         let stream = self.ty == libc::SOCK_STREAM;
         let Some(mut msg) = self.queue.pop_front() else {
@@ -238,6 +284,14 @@ impl<S: Spec> Model<S> {
         };
         let rights: Vec<Vec<OwnedFd>> = match k.several_rights {
             SeveralRights::All => std::mem::take(&mut msg.rights),
+            SeveralRights::Merged => {
+                vec![
+                    std::mem::take(&mut msg.rights)
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                ]
+            }
             _ => std::mem::take(&mut msg.rights)
                 .into_iter()
                 .take(1)
@@ -270,13 +324,14 @@ impl<S: Spec> Model<S> {
         let Some(control) = control else {
             for fd in rights.into_iter().flatten() {
                 if k.null_control_leaks {
-                    self.leaked.push(self.install(fd, 0));
+                    let raw = self.install(fd, 0);
+                    self.leaked.push(raw);
                 }
             }
             return Ok(self.copy_data(data, msg, 0, stream));
         };
         let layout = S::SYSTEM.layout;
-        let room = sys::RECV_SPACE;
+        let room = self.control_room.min(sys::RECV_SPACE);
         let mut at = 0;
         let mut out_flags = 0;
         let mut last_end = 0;
@@ -287,10 +342,23 @@ impl<S: Spec> Model<S> {
             last_end = at + len;
             at = layout.align(at + len);
         }
-        for group in rights {
+        if k.too_small == TooSmall::Compat32 {
+            let len = self.compat32(control, rights, room, at, flags, &mut out_flags);
+            let mut got = self.copy_data(data, msg, out_flags, stream);
+            got.control_len = len;
+            return Ok(got);
+        }
+        let mut rights = rights.into_iter();
+        for group in rights.by_ref() {
             let want = layout.data + 4 * group.len();
-            let fits = at + want <= room;
+            // The BSDs copy a message's mbuf, CMSG_SPACE long, where the rest of the buffer
+            // holds it; the others its CMSG_LEN.
+            let fits = match k.too_small {
+                TooSmall::DropsWhole => at + layout.space(4 * group.len()) <= room,
+                _ => at + want <= room,
+            };
             if !fits && k.too_small == TooSmall::Fails {
+                self.installed.clear();
                 return Err(Errno(libc::EMSGSIZE)); // `group` and the rest closed
             }
             if !fits && k.too_small == TooSmall::DropsWhole {
@@ -311,14 +379,15 @@ impl<S: Spec> Model<S> {
             }
             out_flags |= libc::MSG_CTRUNC;
             let copied = room - at;
+            let whole = copied.saturating_sub(layout.data) / 4;
             match k.too_small {
                 TooSmall::ClosesRest { shortens } => {
                     // so_closefds: every descriptor lying wholly or partly past the buffer
-                    let whole = copied.saturating_sub(layout.data) / 4;
                     for &fd in &fds[whole..] {
                         // SAFETY: the model installed it and owns it until now.
                         unsafe { libc::close(fd) };
                     }
+                    self.installed.retain(|fd| !fds[whole..].contains(fd));
                     if shortens {
                         bytes[..layout.data].copy_from_slice(&layout.header(
                             copied,
@@ -328,16 +397,18 @@ impl<S: Spec> Model<S> {
                     }
                 }
                 TooSmall::CopiesRaw => {
-                    let whole = copied.saturating_sub(layout.data) / 4;
                     self.leaked.extend(&fds[whole..]);
+                    self.installed.retain(|fd| !fds[whole..].contains(fd));
                 }
-                TooSmall::DropsWhole | TooSmall::Fails => unreachable!(),
+                _ => unreachable!(),
             }
             control.fill_at(at, &bytes[..copied]);
             last_end = room;
             at = room;
             break;
         }
+        // what was not copied: closed by the kernel (or, past a cut, never installed)
+        drop(rights);
         let control_len = match (at, k.returns_space) {
             (0, _) => 0,
             (_, true) => at.min(room),
@@ -346,6 +417,52 @@ impl<S: Spec> Model<S> {
         let mut got = self.copy_data(data, msg, out_flags, stream);
         got.control_len = control_len;
         Ok(got)
+    }
+
+    /// [`TooSmall::Compat32`]'s copy of the rights messages from `at` in a buffer of `room`
+    /// bytes, and the `msg_controllen` it returns.
+    fn compat32(
+        &mut self,
+        control: &mut RecvControl,
+        rights: Vec<Vec<OwnedFd>>,
+        room: usize,
+        mut at: usize,
+        flags: c_int,
+        out_flags: &mut c_int,
+    ) -> usize {
+        let layout = S::SYSTEM.layout;
+        let mut len = at;
+        let mut disposed = false;
+        for group in rights {
+            let want = layout.data + 4 * group.len();
+            if room - at < layout.hdr {
+                *out_flags |= libc::MSG_CTRUNC;
+                break; // this message and the rest closed; the copy ends
+            }
+            control.fill_at(at, &layout.header(want, libc::SOL_SOCKET, libc::SCM_RIGHTS));
+            at += layout.align(layout.hdr);
+            let fits = 4 * group.len() <= room - at;
+            if !fits {
+                *out_flags |= libc::MSG_CTRUNC;
+                disposed = true; // this message and every later one
+            }
+            let fds = if disposed {
+                self.dispose(group)
+            } else {
+                group
+                    .into_iter()
+                    .map(|fd| self.install(fd, flags))
+                    .collect()
+            };
+            if !fits {
+                continue; // the next message, after the cut header
+            }
+            let bytes: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+            control.fill_at(at, &bytes);
+            at += layout.align(bytes.len());
+            len += layout.space(bytes.len());
+        }
+        len
     }
 
     /// The data part of a receive: a datagram or record is cut (MSG_TRUNC) and its rest
