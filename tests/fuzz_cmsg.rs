@@ -57,7 +57,10 @@ fn align(n: usize) -> usize {
 /// past the end is a last message the kernel cut off (illumos before 2020, macOS): its data is
 /// what is there.
 fn reference(control: &[u8]) -> Vec<(i32, i32, &[u8])> {
-    walk(control).into_iter().map(|(l, k, d, _)| (l, k, d)).collect()
+    walk(control)
+        .into_iter()
+        .map(|(l, k, d, _)| (l, k, d))
+        .collect()
 }
 
 /// [`reference`], with whether each message was cut.
