@@ -404,20 +404,24 @@ unsafe fn put_cmsg(base: *mut u8, at: usize, kind: c_int, data: &[u8]) -> usize 
     hdr.cmsg_len = (DATA + data.len()) as _;
     hdr.cmsg_level = libc::SOL_SOCKET;
     hdr.cmsg_type = kind;
-    let end = at + space(data.len());
+    let (end, tail) = (at + space(data.len()), at + DATA + data.len());
     // SAFETY: by the caller's contract everything up to `end` is in bounds: the header (written
     // unaligned, so no alignment is assumed), zeros in any gap before the data (HDR < DATA on
     // some systems; none on Linux), the data, and zeroed padding; so every byte the kernel
-    // reads is initialised.
+    // reads is initialised. The padding (less than a unit) of a long message, whose length is
+    // not known when compiling, is had by zeroing the message's last unit before the data
+    // goes in, a store of constant size rather than a call to memset (that unit lies past the
+    // header, as such data is at least a unit long); a short one's is written after it.
     unsafe {
         base.add(at).cast::<libc::cmsghdr>().write_unaligned(hdr);
         ptr::write_bytes(base.add(at + HDR), 0, DATA - HDR);
+        if data.len() >= ALIGN {
+            ptr::write_bytes(base.add(end - ALIGN), 0, ALIGN);
+        }
         ptr::copy_nonoverlapping(data.as_ptr(), base.add(at + DATA), data.len());
-        ptr::write_bytes(
-            base.add(at + DATA + data.len()),
-            0,
-            end - (at + DATA + data.len()),
-        );
+        if data.len() < ALIGN {
+            ptr::write_bytes(base.add(tail), 0, end - tail);
+        }
     }
     end
 }
