@@ -9,7 +9,7 @@
 use core::ffi::c_int;
 
 use crate::cmsg::{Cmsg, Refusal};
-use crate::sys::{self, Creds, Errno, Fd, FullTable, Result, Sigpipe, System};
+use crate::sys::{self, Creds, Errno, Fd, FullTable, Records, Result, Sigpipe, System};
 
 #[cfg(feature = "apue")]
 pub(crate) mod apue;
@@ -91,7 +91,8 @@ pub(crate) fn send_on<K: Kernel>(
 }
 
 /// The one send: the message [`sys::sendmsg`] builds, sent without raising SIGPIPE, in one
-/// system call where the kernel honours MSG_NOSIGNAL ([`Sigpipe`]).
+/// system call where the kernel honours MSG_NOSIGNAL ([`Sigpipe`]), and with MSG_EOR where a
+/// seqpacket record ends only where its sender says so ([`Records::MarkedFrom`]).
 #[inline(always)]
 pub(crate) fn sendmsg_on<K: Kernel, const N: usize>(
     k: &mut K,
@@ -108,7 +109,12 @@ pub(crate) fn sendmsg_on<K: Kernel, const N: usize>(
         if !flag {
             k.set_nosigpipe(sock);
         }
-        k.sendmsg(sock, msg, if flag { libc::MSG_NOSIGNAL } else { 0 })
+        let eor = match K::SYSTEM.records {
+            Records::MarkedFrom { release } if k.release() >= release => libc::MSG_EOR,
+            _ => 0,
+        };
+        let nosignal = if flag { libc::MSG_NOSIGNAL } else { 0 };
+        k.sendmsg(sock, msg, nosignal | eor)
     })
 }
 
@@ -319,10 +325,18 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     let system = K::SYSTEM;
     let mut control = sys::RecvControl::new();
     let flags = sys::recv_flags(&system, cloexec);
-    let got = match k.recvmsg(sock, data, Some(&mut control), flags) {
+    let mut got = match k.recvmsg(sock, data, Some(&mut control), flags) {
         Ok(got) => got,
         Err(e) => return Err(refused(&system, e)),
     };
+    if let Records::MarkedFrom { release } = system.records
+        && got.bytes == data.len()
+        && got.flags & libc::MSG_EOR == 0
+        && record_cut(k, sock, release)
+        && part == Part::Refused
+    {
+        got.flags |= libc::MSG_TRUNC;
+    }
     let refuse = match part {
         Part::Refused => libc::MSG_CTRUNC | libc::MSG_TRUNC,
         Part::Allowed => libc::MSG_CTRUNC,
@@ -358,6 +372,32 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
         flags,
         len,
     )
+}
+
+/// A receive whose buffer came back full without MSG_EOR, where records end only where their
+/// senders say ([`Records::MarkedFrom`]: FreeBSD 15): whether it is a record cut short, which
+/// it is where the kernel is of that release or later and the socket is a seqpacket socket
+/// (asked only now: one getsockopt). If so the rest of the record is discarded, as MSG_TRUNC
+/// discards it elsewhere: read without waiting and dropped, up to the record's end (a rest
+/// still in flight, from a send the kernel had to split, is not waited for, and the next
+/// receive reads it), one recvmsg per 2 KiB of it. Out of line: no other system has it, and
+/// there it is rare.
+#[cold]
+#[inline(never)]
+fn record_cut<K: Kernel>(k: &mut K, sock: c_int, release: u32) -> bool {
+    if k.release() < release || k.socket_type(sock) != Ok(libc::SOCK_SEQPACKET) {
+        return false;
+    }
+    // A read that ends the record says MSG_EOR; one that comes back short of the buffer
+    // without it stopped before the next message's control (or at what has come so far), so
+    // the next would take that message: either ends the discarding.
+    let mut rest = [0u8; 2048];
+    while let Ok(got) = k.recvmsg(sock, &mut rest, None, libc::MSG_DONTWAIT) {
+        if got.flags & libc::MSG_EOR != 0 || got.bytes < rest.len() {
+            break;
+        }
+    }
+    true
 }
 
 /// The sender's credentials in a received message (Linux's SCM_CREDENTIALS), read where a

@@ -35,7 +35,7 @@
 //!   connected.
 //! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(4),
@@ -53,6 +53,7 @@ pub(crate) const SYSTEM: System = System {
     } else {
         Sigpipe::FlagFrom { release: 20 }
     },
+    records: Records::Atomic,
 };
 
 /// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`
@@ -82,43 +83,8 @@ mod imp {
         let _ = set_int_option(sock, libc::SO_NOSIGPIPE, 1);
     }
 
-    /// `kern.osrelease`'s major number (Darwin 20 is macOS 11), read on the first call and
-    /// kept: one system call per process. 1 if it cannot be read (taken as an old kernel).
-    pub(in crate::sys) fn release() -> u32 {
-        use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
-        static RELEASE: AtomicU32 = AtomicU32::new(0);
-        let known = RELEASE.load(Relaxed);
-        if known != 0 {
-            return known;
-        }
-        let mut name = [libc::CTL_KERN, libc::KERN_OSRELEASE];
-        let mut buf = [0u8; 32];
-        let mut len = buf.len();
-        // SAFETY: the kernel writes at most `len` bytes to `buf`, and reads the two ints of
-        // `name`; nothing is set (no new value).
-        let r = unsafe {
-            libc::sysctl(
-                name.as_mut_ptr(),
-                2,
-                buf.as_mut_ptr().cast(),
-                &mut len,
-                core::ptr::null_mut(),
-                0,
-            )
-        };
-        let major = match r {
-            0 => buf[..len.min(buf.len())]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .fold(0u32, |n, b| {
-                    n.saturating_mul(10).saturating_add(u32::from(b - b'0'))
-                }),
-            _ => 0,
-        };
-        let major = major.max(1);
-        RELEASE.store(major, Relaxed);
-        major
-    }
+    /// `kern.osrelease`'s major number (Darwin 20 is macOS 11), once per process.
+    pub(in crate::sys) use super::super::osrelease::release;
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 

@@ -16,7 +16,7 @@
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(8),
@@ -27,6 +27,7 @@ pub(crate) const SYSTEM: System = System {
     cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
+    records: Records::Atomic,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small

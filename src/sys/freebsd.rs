@@ -28,7 +28,7 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 /// The layout of a 32-bit process (i386, armv7, powerpc), natively or on a 64-bit kernel's
 /// compat path.
@@ -51,6 +51,7 @@ pub(crate) const SYSTEM: System = System {
     cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
+    records: Records::MarkedFrom { release: 15 },
 };
 
 #[cfg(target_os = "freebsd")]
@@ -61,6 +62,7 @@ mod imp {
     use core::ffi::c_int;
 
     pub(crate) use super::super::no_message_creds::*;
+    pub(in crate::sys) use super::super::osrelease::release;
     pub(in crate::sys) use super::super::usual::*;
     use super::super::{Creds, Errno, Result, getsockopt};
 

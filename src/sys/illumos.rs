@@ -23,7 +23,7 @@
 //! - Credentials: getpeerucred (pid, effective uid and gid), which allocates inside libc, on
 //!   stream and seqpacket sockets; ENOTSUP on a datagram socket.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(if cfg!(target_arch = "sparc64") { 8 } else { 4 }),
@@ -38,6 +38,7 @@ pub(crate) const SYSTEM: System = System {
         Cloexec::AtomicWhereHonoured
     },
     sigpipe: Sigpipe::Flag,
+    records: Records::Atomic,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]

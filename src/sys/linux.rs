@@ -17,7 +17,7 @@
 use core::ffi::c_int;
 use core::mem::{offset_of, size_of};
 
-use super::{Cloexec, Creds, Cut, FullTable, Layout, Result, Sigpipe, System};
+use super::{Cloexec, Creds, Cut, FullTable, Layout, Records, Result, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout {
@@ -35,6 +35,7 @@ pub(crate) const SYSTEM: System = System {
     cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
+    records: Records::Atomic,
 };
 
 /// The libc crate knows Linux's layout.

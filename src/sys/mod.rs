@@ -12,7 +12,7 @@ use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
 mod system;
-pub(crate) use system::{Cloexec, FullTable, Sigpipe, System};
+pub(crate) use system::{Cloexec, FullTable, Records, Sigpipe, System};
 #[cfg_attr(
     all(not(test), any(target_os = "linux", target_os = "android")),
     allow(unused_imports)
@@ -500,8 +500,9 @@ pub(crate) fn set_nosigpipe(sock: c_int) {
     os_set_nosigpipe(sock)
 }
 
-/// The kernel's release, as [`Sigpipe::FlagFrom`] compares it: asked once per process (0 where
-/// no system needs it, 1 where it could not be read, which counts as old).
+/// The kernel's release, as [`Sigpipe::FlagFrom`] and [`Records::MarkedFrom`] compare it: asked
+/// once per process (0 where no system needs it, 1 where it could not be read, which counts as
+/// old).
 #[inline(always)]
 pub(crate) fn release() -> u32 {
     os_release()
@@ -611,21 +612,71 @@ mod usual {
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 }
 
-/// Every system but Apple's avoids SIGPIPE with MSG_NOSIGNAL alone ([`Sigpipe::Flag`]): these
-/// are never called there.
+/// Every system but Apple's avoids SIGPIPE with MSG_NOSIGNAL alone ([`Sigpipe::Flag`]): this is
+/// never called there.
 #[cfg(not(target_vendor = "apple"))]
 mod flag_only {
     use core::ffi::c_int;
 
     pub(in crate::sys) fn set_nosigpipe(_sock: c_int) {}
+}
+/// The systems that never ask their release ([`Sigpipe::FlagFrom`], [`Records::MarkedFrom`]).
+#[cfg(not(any(target_vendor = "apple", target_os = "freebsd")))]
+mod no_release {
     pub(in crate::sys) fn release() -> u32 {
         0
     }
 }
 #[cfg(not(target_vendor = "apple"))]
-use flag_only::{release as os_release, set_nosigpipe as os_set_nosigpipe};
+use flag_only::set_nosigpipe as os_set_nosigpipe;
+#[cfg(not(any(target_vendor = "apple", target_os = "freebsd")))]
+use no_release::release as os_release;
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+use os::release as os_release;
 #[cfg(target_vendor = "apple")]
-use os::{release as os_release, set_nosigpipe as os_set_nosigpipe};
+use os::set_nosigpipe as os_set_nosigpipe;
+
+/// `kern.osrelease`'s major number, read with sysctl on the first call and kept: one system
+/// call per process (Apple's and FreeBSD's, which both name it so). 1 if it cannot be read,
+/// which counts as an old kernel.
+#[cfg(any(target_vendor = "apple", target_os = "freebsd"))]
+mod osrelease {
+    pub(in crate::sys) fn release() -> u32 {
+        use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        static RELEASE: AtomicU32 = AtomicU32::new(0);
+        let known = RELEASE.load(Relaxed);
+        if known != 0 {
+            return known;
+        }
+        let mut name = [libc::CTL_KERN, libc::KERN_OSRELEASE];
+        let mut buf = [0u8; 32];
+        let mut len = buf.len();
+        // SAFETY: the kernel writes at most `len` bytes to `buf`, and reads the two ints of
+        // `name`; nothing is set (no new value).
+        let r = unsafe {
+            libc::sysctl(
+                name.as_mut_ptr(),
+                2,
+                buf.as_mut_ptr().cast(),
+                &mut len,
+                core::ptr::null_mut(),
+                0,
+            )
+        };
+        let major = match r {
+            0 => buf[..len.min(buf.len())]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u32, |n, b| {
+                    n.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+                }),
+            _ => 0,
+        };
+        let major = major.max(1);
+        RELEASE.store(major, Relaxed);
+        major
+    }
+}
 
 /// getpeereid: uid and gid, no pid (DragonFly).
 #[cfg(target_os = "dragonfly")]

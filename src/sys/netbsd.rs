@@ -22,7 +22,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 /// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
 #[cfg(test)]
@@ -50,6 +50,7 @@ pub(crate) const SYSTEM: System = System {
     cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
+    records: Records::Atomic,
 };
 
 #[cfg(target_os = "netbsd")]

@@ -23,7 +23,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EMFILE, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, Cut, FullTable, Layout, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
@@ -43,6 +43,7 @@ pub(crate) const SYSTEM: System = System {
     cut: Cut::WholeOnly,
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
+    records: Records::Atomic,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small

@@ -157,6 +157,26 @@ pub(crate) enum Sigpipe {
     FlagFrom { release: u32 },
 }
 
+/// What a seqpacket record is to the kernel, and so how a receive too short for one is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // each system has one of them
+pub(crate) enum Records {
+    /// One send is one record (PR_ATOMIC), and a receive too short for it says MSG_TRUNC and
+    /// discards the rest: every system but FreeBSD 15.
+    Atomic,
+    /// From the kernel release `release` on (FreeBSD 15: `uipc_sosend_stream_or_seqpacket`,
+    /// `uipc_soreceive_stream_or_seqpacket`), a seqpacket socket is a stream with record marks:
+    /// a record ends where its sender passed MSG_EOR (and nowhere else: unmarked sends run
+    /// together), a receive that ends one says MSG_EOR, and one too short for it returns what
+    /// fits with neither flag, the rest left queued. p9fd sends with MSG_EOR there (on every
+    /// socket type: a stream takes it as the end of a read, a datagram ignores it), and a
+    /// receive whose buffer came back full without MSG_EOR on a seqpacket socket is a cut
+    /// record: EMSGSIZE as elsewhere, the rest of the record discarded. Before that release
+    /// (one record a send, MSG_TRUNC, as [`Records::Atomic`]; a stream refuses MSG_EOR with
+    /// EINVAL) nothing is added.
+    MarkedFrom { release: u32 },
+}
+
 /// One system's facts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct System {
@@ -172,4 +192,6 @@ pub(crate) struct System {
     pub cloexec: Cloexec,
     /// How a send avoids SIGPIPE.
     pub sigpipe: Sigpipe,
+    /// What a seqpacket record is.
+    pub records: Records,
 }

@@ -8,7 +8,7 @@
 //! `uipc_proto.c` (no SOCK_SEQPACKET). No MSG_CMSG_CLOEXEC.
 
 use super::{
-    Behaviour, Calls, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    Behaviour, Calls, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
     peer_not_on_datagrams, slots, system_calls,
 };
 use crate::pass::{Part, recv_on};
@@ -26,7 +26,7 @@ impl Spec for Apple {
         full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Kept, Fate::Dropped])),
         // unp_externalize: kalloc_data (ENOMEM), fdalloc (EMFILE past fdt_available_locked)
         other_failures: &[libc::ENOMEM, libc::EMFILE],
-        splits_records: false,
+        records: RecordKind::Atomic,
         honours_cloexec: false,
         null_control_leaks: true,
         gathers: true,

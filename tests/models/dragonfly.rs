@@ -5,7 +5,9 @@
 //! byte stays queued, a datagram is dropped) and CPython issue 154240 (a control buffer too
 //! small is EMSGSIZE, not MSG_CTRUNC).
 
-use super::{Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, slots};
+use super::{
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle, slots,
+};
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Creds, Errno, Result, System};
 
@@ -27,7 +29,7 @@ impl Spec for DragonFly {
         // soreceive: as NetBSD's; seqpacket is PR_ATOMIC in uipc_proto.c
         full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
         other_failures: &[],
-        splits_records: false,
+        records: RecordKind::Atomic,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,

@@ -9,11 +9,11 @@
 //! of a stream or seqpacket pair the caller's credentials) and
 //! `tests/sys/kern/unix_passfd_test.c` (send_a_lot, truncated_rights).
 
-use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 
 use super::ownership::{Standard, identity};
 use super::{
-    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
     peer_not_on_datagrams, slots,
 };
 use crate::pass::{Part, recv_on};
@@ -39,7 +39,7 @@ impl Spec for FreeBsd {
             ],
         )),
         other_failures: &[],
-        splits_records: true,
+        records: RecordKind::Marked,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,
@@ -194,9 +194,132 @@ fn the_limit_per_architecture() {
 }
 
 /// One system call per send (MSG_NOSIGNAL: `uipc_syscalls.c` `kern_sendit` raises no SIGPIPE
-/// with it) and per receive (MSG_CMSG_CLOEXEC, atomic: `uipc_usrreq.c` `unp_externalize`).
+/// with it; MSG_EOR rides on the same call) and per receive (MSG_CMSG_CLOEXEC, atomic:
+/// `uipc_usrreq.c` `unp_externalize`); the first send of the process also reads
+/// `kern.osrelease` (sysctl), to know whether to mark records. So on FreeBSD 14.
 #[test]
 fn system_calls_per_pass() {
-    let want = super::Calls::one_each(253);
-    assert_eq!(super::system_calls::<FreeBsd>(u32::MAX), want);
+    let want = super::Calls {
+        first_send: 2,
+        ..super::Calls::one_each(253)
+    };
+    assert_eq!(super::system_calls::<FreeBsd>(15), want);
+    assert_eq!(super::system_calls::<FreeBsd14>(14), want);
+}
+
+/// FreeBSD 14 and older: seqpacket was PR_ATOMIC (`uipc_usrreq.c` `seqpacketproto`: `PR_ADDR |
+/// PR_ATOMIC`; `uipc_send` appends one record a send; `uipc_socket.c` `soreceive_generic` says
+/// MSG_TRUNC and drops the rest), and `sosend_generic` refuses MSG_EOR on a stream (EINVAL).
+/// Read in fel1x-developer/freebsd-src at 2d614aa2 (`__FreeBSD_version` 1500012, before the
+/// rewrite that 15.0 shipped).
+pub(super) struct FreeBsd14;
+
+impl Spec for FreeBsd14 {
+    const SYSTEM: System = FreeBsd::SYSTEM;
+    const KERNEL: Behaviour = Behaviour {
+        records: RecordKind::AtomicStreamRefusesEor,
+        // soreceive_generic: after a failed externalize the record is dropped (likely: its
+        // unp_externalize was not read)
+        full: Some((
+            libc::EMFILE,
+            [Fate::KeptUnlessRefilled, Fate::Dropped, Fate::Dropped],
+        )),
+        ..FreeBsd::KERNEL
+    };
+    const RELEASE: u32 = 14;
+}
+
+#[test]
+fn common_cases_freebsd14() {
+    common::<FreeBsd14>();
+}
+
+/// p9fd's sends carry MSG_EOR from FreeBSD 15 on, on every socket type (a stream takes it as
+/// the end of a read, a datagram ignores it), and none before: FreeBSD 14's stream would
+/// refuse it.
+#[test]
+fn records_are_marked_from_15() {
+    use crate::pass::send_on;
+    for ty in [libc::SOCK_STREAM, libc::SOCK_DGRAM, libc::SOCK_SEQPACKET] {
+        let mut k = Model::<FreeBsd>::new(ty);
+        send_on(&mut k, 3, b"x", &[]).unwrap();
+        assert_eq!(k.sends[0].0, libc::MSG_NOSIGNAL | libc::MSG_EOR);
+        let mut k = Model::<FreeBsd14>::new(ty);
+        send_on(&mut k, 3, b"x", &[]).unwrap();
+        assert_eq!(k.sends[0].0, libc::MSG_NOSIGNAL);
+    }
+}
+
+/// FreeBSD 15's seqpacket keeps the boundaries of p9fd's messages (each ends a record), so two
+/// sends are two receives, and a record longer than the buffer is EMSGSIZE, as on every other
+/// system: the receive comes back full without MSG_EOR, p9fd asks the socket's type (one
+/// getsockopt), closes the descriptors and discards the rest of the record (one recvmsg per
+/// 2 KiB of it, without waiting); the next message is whole. A record that fits exactly says
+/// MSG_EOR and costs nothing more.
+#[test]
+fn seqpacket_records_keep_their_boundaries() {
+    use crate::pass::send_on;
+    case("records", || {
+        let (r, fds) = oracle(2);
+        let fd = fds[0].as_raw_fd();
+        let mut k = Model::<FreeBsd>::new(libc::SOCK_SEQPACKET);
+        send_on(&mut k, 3, b"one", &[]).unwrap();
+        send_on(&mut k, 3, b"two", &[]).unwrap();
+        let mut buf = [0; 16];
+        let got = recv_on(&mut k, 3, &mut buf, &mut slots(1), false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, &buf[..3]), (3, &b"one"[..]));
+        let got = recv_on(&mut k, 3, &mut buf, &mut slots(1), false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, &buf[..3]), (3, &b"two"[..]));
+        // exactly the buffer: MSG_EOR, one call
+        send_on(&mut k, 3, &[7; 16], &[fd]).unwrap();
+        let before = k.calls;
+        let mut s = slots(1);
+        let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, got.0.fds, k.calls - before), (16, 1, 1));
+        drop(s);
+        // 5000 bytes with a descriptor into 16: EMSGSIZE, the rest gone, then the next whole
+        send_on(&mut k, 3, &[1; 5000], &[fd]).unwrap();
+        send_on(&mut k, 3, b"next", &[fd]).unwrap();
+        drop(fds);
+        let before = k.calls;
+        let mut s = slots(1);
+        let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        // recvmsg, SO_TYPE, and the rest (4984 bytes) in three reads of up to 2 KiB
+        assert_eq!(k.calls - before, 2 + 3);
+        assert_eq!(k.flags[k.flags.len() - 1], libc::MSG_DONTWAIT);
+        let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, got.0.fds, &buf[..4]), (4, 1, &b"next"[..]));
+        assert_eq!(k.queued(), 0);
+        drop(s);
+        vec![r]
+    });
+}
+
+/// What FreeBSD 15 makes of a sender that does not mark its records (a program that is not
+/// p9fd, or p9fd before this release): no boundaries. Its plain messages run together into one
+/// receive, as a stream's writes do, and one that fills the buffer exactly cannot be told from
+/// a cut record: p9fd says EMSGSIZE and discards what follows it up to the next message with
+/// descriptors (sendfdmsg(3), BUGS). The descriptors are never touched wrongly.
+#[test]
+fn unmarked_senders_have_no_boundaries() {
+    case("unmarked", || {
+        let (r, fds) = oracle(2);
+        let mut fds = fds.into_iter();
+        let mut k = Model::<FreeBsd>::new(libc::SOCK_SEQPACKET);
+        k.marks = false;
+        k.send(b"ab", vec![fds.by_ref().take(1).collect()]);
+        k.send(b"cd", vec![]);
+        k.send(b"ef", vec![fds.by_ref().take(1).collect()]);
+        let mut buf = [0; 8];
+        let mut s = slots(1);
+        let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
+        assert_eq!((got.0.bytes, got.0.fds, &buf[..4]), (4, 1, &b"abcd"[..]));
+        let mut two = [0; 2];
+        let got = recv_on(&mut k, 3, &mut two, &mut s, false, Part::Refused);
+        assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
+        assert_eq!(k.queued(), 0);
+        drop(s);
+        vec![r]
+    });
 }

@@ -9,7 +9,8 @@
 //! socketpair). SO_MAXARGSIZE (8192) lets a peer send about 2045 descriptors.
 
 use super::{
-    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, peer_ok, slots,
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_ok, slots,
 };
 use crate::pass::{Part, recv_on};
 use crate::sys::{self, Creds, Errno, Result, System};
@@ -36,7 +37,7 @@ const fn kernel(shortens: bool, honours_cloexec: bool) -> Behaviour {
         // sotpi_recvmsg: the message already dequeued (kstrgetmsg) and freed
         full: Some((libc::EMFILE, [Fate::Dropped; 3])),
         other_failures: &[],
-        splits_records: false,
+        records: RecordKind::Atomic,
         honours_cloexec,
         null_control_leaks: false,
         gathers: false,

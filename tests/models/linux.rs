@@ -324,7 +324,7 @@ impl super::Spec for Linux {
         too_small: super::TooSmall::ClosesRest { shortens: true },
         full: None,
         other_failures: &[],
-        splits_records: false,
+        records: super::RecordKind::Atomic,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: false,

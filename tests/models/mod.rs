@@ -47,6 +47,8 @@ pub(super) struct Msg {
     /// Control messages the kernel adds before the rights (FreeBSD's SCM_CREDS, ...): type and
     /// data, at level SOL_SOCKET.
     pub extra: Vec<(c_int, Vec<u8>)>,
+    /// Whether the sender passed MSG_EOR: the message ends a record ([`RecordKind::Marked`]).
+    pub eor: bool,
 }
 
 /// What a kernel does at receipt, as its model states it from the source, independently of
@@ -65,10 +67,8 @@ pub(super) struct Behaviour {
     /// descriptors as for a full table, the data's fate the same (xnu's ENOMEM, OpenBSD's
     /// and NetBSD's EPERM, ...).
     pub other_failures: &'static [c_int],
-    /// A seqpacket record longer than the buffer: the kernel returns what fits without
-    /// MSG_TRUNC and leaves the rest of the record queued, without its descriptors (FreeBSD
-    /// 15); otherwise the rest is discarded, MSG_TRUNC.
-    pub splits_records: bool,
+    /// What a seqpacket record is, and what MSG_EOR does.
+    pub records: RecordKind,
     /// Whether MSG_CMSG_CLOEXEC is honoured (false: ignored without an error, or absent).
     pub honours_cloexec: bool,
     /// A receive without a control buffer leaves the descriptors installed (xnu).
@@ -93,6 +93,25 @@ pub(super) enum SeveralRights {
     First,
     /// The send refused with EINVAL, nothing queued (OpenBSD's `unp_internalize`).
     Refused,
+}
+
+/// What a kernel makes of seqpacket records and of MSG_EOR.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum RecordKind {
+    /// One send is one record (PR_ATOMIC): a receive too short for it says MSG_TRUNC and the
+    /// rest is discarded; MSG_EOR is taken on every socket type and changes nothing.
+    Atomic,
+    /// As `Atomic`, and a stream send with MSG_EOR is refused, EINVAL (FreeBSD 14 and older:
+    /// `uipc_socket.c` `sosend_generic`).
+    AtomicStreamRefusesEor,
+    /// FreeBSD 15 (`uipc_usrreq.c` `uipc_sosend_stream_or_seqpacket`,
+    /// `uipc_soreceive_stream_or_seqpacket`): seqpacket is a stream with record marks. A record
+    /// ends where its sender passed MSG_EOR, and nowhere else (unmarked sends run together, as
+    /// a stream's plain writes do); a receive stops before the next message's control, or
+    /// after a mark it consumed whole, and then says MSG_EOR; one too short for the record
+    /// returns what fits with neither MSG_TRUNC nor MSG_EOR, the rest queued without its
+    /// descriptors. A stream takes the marks the same way.
+    Marked,
 }
 
 /// What becomes of a message's data when the kernel could not install its descriptors and
@@ -143,6 +162,8 @@ pub(super) trait Spec {
     const SYSTEM: System;
     /// The model's own reading of the kernel.
     const KERNEL: Behaviour;
+    /// The kernel's release, as `kern.osrelease` gives it, unless a case sets another.
+    const RELEASE: u32 = u32::MAX;
 }
 
 /// A socket of a modelled kernel, and the process table's room as that kernel sees it.
@@ -165,6 +186,9 @@ pub(super) struct Model<S: Spec> {
     /// Every number the kernel installed for the last receive and left installed: the ones
     /// p9fd owns.
     pub installed: Vec<c_int>,
+    /// Whether a foreign sender ([`Model::send`]) passes MSG_EOR, as p9fd does where it
+    /// matters; a case sets false for one that does not.
+    pub marks: bool,
     /// Whether the sender refills the buffer while the kernel fails to externalize.
     pub refilled: bool,
     /// The next externalizing fails with this errno, whatever the table's room (one of
@@ -195,10 +219,11 @@ impl<S: Spec> Model<S> {
             control_room: sys::RECV_SPACE,
             stand_ins: Vec::new(),
             installed: Vec::new(),
+            marks: true,
             refilled: false,
             fails_with: None,
             calls: 0,
-            release: u32::MAX,
+            release: S::RELEASE,
             release_asked: None,
             sends: Vec::new(),
             nosigpipe: false,
@@ -220,6 +245,7 @@ impl<S: Spec> Model<S> {
             data: data.to_vec(),
             rights,
             extra: Vec::new(),
+            eor: self.marks,
         });
     }
 
@@ -230,6 +256,7 @@ impl<S: Spec> Model<S> {
             data: data.to_vec(),
             rights: vec![rights],
             extra: vec![(kind, bytes.to_vec())],
+            eor: self.marks,
         });
     }
 
@@ -466,26 +493,25 @@ impl<S: Spec> Model<S> {
     }
 
     /// The data part of a receive: a datagram or record is cut (MSG_TRUNC) and its rest
-    /// discarded, or (a record, where the kernel splits records) left queued without MSG_TRUNC;
-    /// a stream's rest stays queued, and where the kernel gathers, later plain writes join
-    /// the read.
+    /// discarded; a stream's rest stays queued, and where the kernel gathers, later plain
+    /// writes join the read. Where records are marked ([`RecordKind::Marked`]) a seqpacket
+    /// socket reads as a stream, and both stop after the end of a record, saying MSG_EOR.
     fn copy_data(&mut self, data: &mut [u8], mut msg: Msg, flags: c_int, stream: bool) -> Received {
         let mut n = msg.data.len().min(data.len());
         data[..n].copy_from_slice(&msg.data[..n]);
         let mut flags = flags;
-        let splits = S::KERNEL.splits_records && self.ty == libc::SOCK_SEQPACKET;
-        if splits && n < msg.data.len() {
-            msg.data.drain(..n);
-            msg.rights.clear();
-            msg.extra.clear();
-            self.queue.push_front(msg);
-        } else if stream {
+        let marked =
+            S::KERNEL.records == RecordKind::Marked && (stream || self.ty == libc::SOCK_SEQPACKET);
+        if stream || marked {
             if n < msg.data.len() {
                 msg.data.drain(..n);
                 msg.rights.clear();
+                msg.extra.clear();
                 self.queue.push_front(msg);
-            } else {
-                while S::KERNEL.gathers && n < data.len() {
+            } else if marked && msg.eor {
+                flags |= libc::MSG_EOR;
+            } else if S::KERNEL.gathers || marked {
+                while n < data.len() {
                     let Some(next) = self.queue.front_mut() else {
                         break;
                     };
@@ -495,10 +521,15 @@ impl<S: Spec> Model<S> {
                     let m = next.data.len().min(data.len() - n);
                     data[n..n + m].copy_from_slice(&next.data[..m]);
                     next.data.drain(..m);
-                    if next.data.is_empty() {
-                        self.queue.pop_front();
-                    }
                     n += m;
+                    if next.data.is_empty() {
+                        let ends = next.eor;
+                        self.queue.pop_front();
+                        if marked && ends {
+                            flags |= libc::MSG_EOR;
+                            break;
+                        }
+                    }
                 }
             }
         } else if n < msg.data.len() {
@@ -574,7 +605,14 @@ unsafe impl<S: Spec> Kernel for Model<S> {
                     .collect()
             })
             .collect();
+        let eor = flags & libc::MSG_EOR != 0;
+        let stream = self.ty == libc::SOCK_STREAM;
+        if eor && stream && S::KERNEL.records == RecordKind::AtomicStreamRefusesEor {
+            return Err(Errno(libc::EINVAL));
+        }
+        let marks = std::mem::replace(&mut self.marks, eor);
         self.send(&data, rights);
+        self.marks = marks;
         Ok(data.len())
     }
     fn set_nosigpipe(&mut self, _sock: c_int) {
@@ -790,16 +828,16 @@ fn full_table_once<S: Spec>(
     vec![r1, r2]
 }
 
-/// A datagram (or record) longer than the buffer: EMSGSIZE, its descriptors closed, the next
-/// message received normally; lib9's recvfd takes its one byte and descriptor as lib9 does.
-/// Where the kernel splits a seqpacket record (FreeBSD 15) p9fd cannot tell: the prefix comes
-/// with the descriptors, and the rest of the record is the next receive, without them.
+/// A datagram (or record) longer than the buffer: EMSGSIZE, its descriptors closed, its rest
+/// discarded, the next message received normally; lib9's recvfd takes its one byte and
+/// descriptor as lib9 does, the rest discarded. Where records end only where their senders
+/// mark them (FreeBSD 15), p9fd's own mark them, and the kernel leaves a cut record's rest
+/// queued, p9fd tells the cut from the missing MSG_EOR and discards the rest itself.
 pub(super) fn truncated_datagram<S: Spec>() {
     for (i, ty) in TYPES.into_iter().enumerate().skip(1) {
         if !S::KERNEL.types[i] {
             continue;
         }
-        let splits = S::KERNEL.splits_records && ty == libc::SOCK_SEQPACKET;
         case("truncated datagram", || {
             let (r, fds) = oracle(3);
             let mut fds = fds.into_iter();
@@ -809,13 +847,7 @@ pub(super) fn truncated_datagram<S: Spec>() {
             let mut s = slots(4);
             let mut buf = [0; 4];
             let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused);
-            if splits {
-                assert_eq!(got.unwrap().0, Got { bytes: 4, fds: 2 });
-                let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
-                assert_eq!((got.0, &buf[..2]), (Got { bytes: 2, fds: 0 }, &b"45"[..]));
-            } else {
-                assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
-            }
+            assert_eq!(got.unwrap_err(), Errno(libc::EMSGSIZE));
             let got = recv_on(&mut k, 3, &mut buf, &mut s, false, Part::Refused).unwrap();
             assert_eq!(got.0, Got { bytes: 4, fds: 1 });
             assert_eq!(k.queued(), 0);
@@ -823,19 +855,13 @@ pub(super) fn truncated_datagram<S: Spec>() {
             vec![r]
         });
         case("recvfd of a long datagram", || {
-            let (r, fds) = oracle(1);
+            let (r, fds) = oracle(2);
+            let mut fds = fds.into_iter();
             let mut k = Model::<S>::new(ty);
-            k.send(b"0123456789", vec![fds]);
+            k.send(b"0123456789", vec![fds.by_ref().take(1).collect()]);
+            k.send(b"a", vec![fds.by_ref().take(1).collect()]);
             drop(recv_fd_on(&mut k, 3, false).expect("recvfd"));
-            if splits {
-                // the rest of the record, a byte a call, without a descriptor
-                for _ in 1..10 {
-                    assert_eq!(
-                        recv_fd_on(&mut k, 3, false).err(),
-                        Some(Errno(libc::EBADMSG))
-                    );
-                }
-            }
+            drop(recv_fd_on(&mut k, 3, false).expect("the next message's descriptor"));
             assert_eq!(k.queued(), 0);
             vec![r]
         });

@@ -6,7 +6,7 @@
 //! control a send) and `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
 
 use super::{
-    Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle,
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
     peer_not_on_datagrams, slots,
 };
 use crate::pass::{Part, recv_on};
@@ -26,7 +26,7 @@ const KERNEL: Behaviour = Behaviour {
     full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
     // unp_externalize: a directory outside the receiver's chroot
     other_failures: &[libc::EPERM],
-    splits_records: false,
+    records: RecordKind::Atomic,
     honours_cloexec: true,
     null_control_leaks: false,
     gathers: true,

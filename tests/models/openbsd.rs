@@ -5,7 +5,10 @@
 //! `sys/kern/uipc_socket.c` 1.385 (`soreceive`: the stream byte stays queued, a datagram is
 //! dropped; later writes appended to the record). SO_PEERCRED answers on every socketpair.
 
-use super::{Behaviour, Fate, Model, SeveralRights, Spec, TooSmall, case, common, oracle, peer_ok};
+use super::{
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
+    peer_ok,
+};
 use crate::sys::{self, Errno, System};
 
 pub(super) struct OpenBsd;
@@ -20,7 +23,7 @@ impl Spec for OpenBsd {
         full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Dropped, Fate::Dropped])),
         // unp_externalize: pledge_recvfd, a block device or a directory outside the chroot
         other_failures: &[libc::EPERM],
-        splits_records: false,
+        records: RecordKind::Atomic,
         honours_cloexec: true,
         null_control_leaks: false,
         gathers: true,
