@@ -25,10 +25,14 @@
 #	make plan9port PLAN9=dir	switch an installed, built plan9port to p9fd (lib9.a and the
 #			programs in dir/bin that pass descriptors or make pipes)
 #	make plan9port-undo PLAN9=dir	restore it, byte for byte
+#	make plan9port-dryrun PLAN9=dir	list what make plan9port would change (lib9.a and each
+#			program it would relink), changing nothing
+#	make plan9port-status PLAN9=dir	say whether dir is switched (or half, partly or
+#			inconsistently), changing nothing
 #	make clean
 #
 # Nothing here writes outside target/, except `make header` (include/p9fd.h), `make install`
-# and make plan9port(-undo) (in PLAN9).
+# and make plan9port(-undo) (in PLAN9); make plan9port-dryrun and -status write nothing there.
 
 # Recipes are POSIX sh (make's default SHELL), and no recipe relies on .SHELLFLAGS: macOS's
 # /usr/bin/make is GNU make 3.81, which ignores it. A pipe whose first command's status matters
@@ -210,9 +214,12 @@ uninstall:
 # p9fd into an installed, built plan9port and out again (tools/plan9port.sh says how):
 # lib9.a's sendfd.o becomes p9fd.o, and the programs in $(PLAN9)/bin with lib9's code are
 # rebuilt with plan9port's mk. make plan9port-undo restores every file byte for byte.
-ifneq ($(filter plan9port plan9port-undo,$(MAKECMDGOALS)),)
+# make plan9port-dryrun prints what make plan9port would do, from the same code, and
+# make plan9port-status whether the tree is switched; neither writes in PLAN9.
+P9P_GOALS = plan9port plan9port-undo plan9port-dryrun plan9port-status
+ifneq ($(filter $(P9P_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(PLAN9),)
-$(error usage: make plan9port PLAN9=/path/to/plan9port (or make plan9port-undo PLAN9=...))
+$(error usage: make plan9port PLAN9=/path/to/plan9port (or make plan9port-undo, plan9port-dryrun, plan9port-status PLAN9=...))
 endif
 endif
 plan9port: lib
@@ -220,6 +227,12 @@ plan9port: lib
 
 plan9port-undo:
 	NM="$(NM)" AR="$(AR)" tools/plan9port.sh undo "$(PLAN9)"
+
+plan9port-dryrun: lib
+	NM="$(NM)" AR="$(AR)" tools/plan9port.sh dryrun "$(PLAN9)" $(BUILD)/p9fd.o
+
+plan9port-status:
+	NM="$(NM)" AR="$(AR)" tools/plan9port.sh status "$(PLAN9)"
 
 # Every test (c-tests/all.sh): both configurations, the default library and the one with the
 # apue feature (built in target/apue, so that neither overwrites the other). It ends with one
@@ -322,4 +335,4 @@ clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
-	fuzz mutants clean plan9port plan9port-undo
+	fuzz mutants clean $(P9P_GOALS)
