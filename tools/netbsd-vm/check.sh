@@ -14,7 +14,8 @@
 # prints "skip: ..." and exits 0 having run nothing (never a "passed" line).
 # Environment: NETBSD_OBJ (TREE/obj), NETBSD_TOOLS (NETBSD_OBJ/tools), QEMU
 # (qemu-system-x86_64), OUT (target/netbsd-vm), LIMIT (seconds per program in the guest, 600),
-# VM_TIMEOUT (seconds for the whole boot, 3600), P9FD_SOAK (stress's passes, 100000: a tenth
+# VM_TIMEOUT (seconds for the whole boot, 3600), TESTS (the programs to run, by name, from
+# c-tests and c-tests/apue; all by default), P9FD_SOAK (stress's passes, 100000: a tenth
 # of the default, as make check-ports gives emulated targets).
 set -u
 cd "$(dirname "$0")/../.."
@@ -26,6 +27,7 @@ OUT=${OUT:-target/netbsd-vm}
 LIMIT=${LIMIT:-600}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 P9FD_SOAK=${P9FD_SOAK:-100000}
+TESTS=$(echo ${TESTS:-})
 T=x86_64-unknown-netbsd
 
 skip() {
@@ -59,7 +61,7 @@ for f in /usr/bin/cargo /usr/bin/rustc /usr/lib/rustlib/src/rust; do
 		"apt-get install rustc-web cargo-web rust-web-src"
 done
 
-rm -rf "$OUT/bundle" "$OUT/root"
+rm -rf "$OUT/bundle" "$OUT/root" "$OUT"/console-*
 mkdir -p "$OUT/bundle" "$OUT/stubs" || exit 1
 OUT=$(cd "$OUT" && pwd)
 B=$OUT/bundle
@@ -119,6 +121,7 @@ suite() {	# suite SRC LIBDIR PREFIX EXTRA-CFLAGS
 	mkdir -p "$B/bin/${3}static" "$B/bin/${3}shared"
 	for f in "$1"/*.c; do
 		n=$(basename "$f" .c)
+		case " $TESTS " in "  ") ;; *" $n "*) ;; *) continue ;; esac
 		"$CC" -std=c99 -Wall -Wextra -Werror -g -O1 $4 -Iinclude -o "$B/bin/${3}static/$n" \
 			"$f" "$B/$2/libp9fd.a" -lc -pthread >>"$OUT/cc.log" 2>&1 ||
 			fail "$n (static) does not build; the end of $OUT/cc.log:" "$OUT/cc.log"
@@ -150,7 +153,8 @@ for l in lib/libc.so.12 lib/libm.so.0 lib/libgcc_s.so.1 usr/lib/libpthread.so.1;
 	case $l in lib/*) ln -s "/$l" "$R/usr/$l" ;; esac
 done
 cp -R "$B/." "$R/bundle/" || exit 1
-# the device nodes (NetBSD's major numbers on amd64: cons 0, mem 2; null is minor 2)
+# the device nodes (NetBSD's major numbers on amd64: cons 0, mem 2; null is minor 2); /tmp
+# open to all, as the tmpfs mounted on it then is (a test's child drops to uid 65534)
 cat >"$OUT/spec" <<EOF
 /set type=dir uname=root gname=wheel mode=0755
 .
@@ -158,6 +162,7 @@ cat >"$OUT/spec" <<EOF
 ./dev/console type=char mode=0600 device=netbsd,0,0
 ./dev/null type=char mode=0666 device=netbsd,2,2
 ..
+./tmp type=dir mode=01777
 EOF
 # 64 MiB: one FFS partition over the whole disk (a), d the raw disk; the kernel finds its
 # root on wd0a
@@ -218,7 +223,7 @@ boot() {	# boot LOG
 			echo "check-netbsd-vm: the guest ran past $VM_TIMEOUT s; stopped"
 			break
 		fi
-		if grep -q '^db{[0-9]*}> ' "$1" 2>/dev/null; then
+		if grep -q 'db{[0-9]*}> ' "$1" 2>/dev/null; then
 			sleep 2
 			kill $qemu
 			break
@@ -239,22 +244,24 @@ while :; do
 	boot "$LOG"
 	tr -d '\r' <"$LOG" >"$LOG.txt"
 	[ $n -gt 1 ] || grep -E '^NetBSD [0-9]' "$LOG.txt" | head -n 1
-	grep -E '^(ok|FAIL|skip)	|^	?skip: |^\([0-9]+ programs skipped' "$LOG.txt" | tee -a "$OUT/verdicts"
+	grep -E '^(ok|FAIL|skip) |^skip: ' "$LOG.txt" | tee -a "$OUT/verdicts"
 	grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$LOG.txt" && break
 	last=$(grep '^=== [0-9]* ' "$LOG.txt" | tail -n 1)
 	if [ -z "$last" ] || ! grep -q '^panic: ' "$LOG.txt"; then
 		echo "check-netbsd-vm: the guest did not finish the bundle (boot $n); the end of $LOG.txt:"
 		tail -n 30 "$LOG.txt"
-		echo "FAIL	the rest of the bundle (the guest stopped)" >>"$OUT/verdicts"
+		echo "FAIL the rest of the bundle (the guest stopped)" >>"$OUT/verdicts"
 		break
 	fi
 	k=$(echo "$last" | cut -d' ' -f2)
-	echo "FAIL	$(echo "$last" | cut -d' ' -f3) (the kernel panicked: $(grep -m1 '^panic: ' "$LOG.txt" | cut -c8-))" |
+	echo "FAIL $(echo "$last" | cut -d' ' -f3) (the kernel panicked: $(grep -m1 '^panic: ' "$LOG.txt" | cut -c8-))" |
 		tee -a "$OUT/verdicts"
 	from=$((k + 1))
 done
-pass=$(grep -c '^ok	' "$OUT/verdicts")
-failed=$(grep -c '^FAIL	' "$OUT/verdicts")
+pass=$(grep -c '^ok ' "$OUT/verdicts")
+failed=$(grep -c '^FAIL ' "$OUT/verdicts")
+skipped=$(grep -c '^skip ' "$OUT/verdicts")
+[ "$skipped" -eq 0 ] || echo "($skipped programs skipped: each case printed why)"
 echo "check-netbsd-vm: $n boot(s); consoles in $OUT/console-*.log"
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]
