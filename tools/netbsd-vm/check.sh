@@ -254,7 +254,7 @@ while :; do
 		break
 	fi
 	k=$(echo "$last" | cut -d' ' -f2)
-	echo "FAIL $(echo "$last" | cut -d' ' -f3) (the kernel panicked: $(grep -m1 '^panic: ' "$LOG.txt" | cut -c8-))" |
+	echo "FAIL $(echo "$last" | cut -d' ' -f3) (the kernel panicked: $(sed -n '/^panic: /{s///p;q;}' "$LOG.txt"))" |
 		tee -a "$OUT/verdicts"
 	from=$((k + 1))
 done
