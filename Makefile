@@ -7,6 +7,8 @@
 #	make check	every test: header freshness, fmt, clippy, docs, Rust tests, the C suite,
 #			man pages, header and symbol hygiene, a staged install, the sanitizer
 #			passes (check-sanitizers) and bounded fuzzing
+#	make check-netbsd-vm NETBSD_TREE=dir	the C suite on a booted NetBSD 6.99.16 kernel under
+#			qemu (a maintainer's check, not in check or check-ports; tools/netbsd-vm/)
 #	make check-ports	the other targets: Linux aarch64, armv7, s390x, i686 and musl tested under
 #			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS type-checked, linked
 #			and bundled (not run); illumos type-checked; the CI workflow linted
@@ -299,6 +301,20 @@ check-sanitizers: lib
 check-ports:
 	MAKE="$(MAKE)" c-tests/ports.sh
 
+# The C suite on a booted NetBSD kernel (6.99.16, 2012) under qemu's software emulation, for
+# maintainers (not in check or check-ports: the tree cannot be had in CI). NETBSD_TREE: a
+# NetBSD source tree built by tools/netbsd-vm/build-tree.sh (its obj/destdir.amd64 is the
+# sysroot, obj/tools the cross tools); NETBSD_OBJ and NETBSD_TOOLS if they are elsewhere; QEMU.
+# Without them it says what is missing and how to build it, and prints "skip: ...".
+# tools/netbsd-vm/check.sh says what it does; docs/platforms.md what it found.
+NETBSD_TREE ?=
+NETBSD_OBJ ?= $(if $(NETBSD_TREE),$(NETBSD_TREE)/obj)
+NETBSD_TOOLS ?= $(if $(NETBSD_OBJ),$(NETBSD_OBJ)/tools)
+QEMU ?= qemu-system-x86_64
+check-netbsd-vm:
+	MAKE="$(MAKE)" NETBSD_OBJ="$(NETBSD_OBJ)" NETBSD_TOOLS="$(NETBSD_TOOLS)" QEMU="$(QEMU)" \
+		tools/netbsd-vm/check.sh $(NETBSD_TREE)
+
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
 fuzz: lib
@@ -335,4 +351,5 @@ clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
+	check-netbsd-vm \
 	fuzz mutants clean $(P9P_GOALS)

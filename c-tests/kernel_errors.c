@@ -72,7 +72,7 @@ unconnected_sockets(void)
 	}else
 		t_skip("no AF_UNIX SOCK_SEQPACKET on this system");
 	s = socket(AF_UNIX, SOCK_DGRAM, 0);
-	CHECK_ERR(sendfd(s, 0), ENOTCONN);
+	CHECK_ERR(sendfd(s, 0), T_E_SEND_UNCONNECTED_DGRAM);
 	t_nonblock(s, 1);
 	CHECK_ERR(recvfd(s), EAGAIN);
 	close(s);

@@ -61,11 +61,15 @@ the_most_fds_into_recvfd_closes_all(void)
 	refuse(SOCK_SEQPACKET, MAXFDS);
 }
 
-/* Two SCM_RIGHTS messages in one sendmsg are merged by the kernel: still more than one. */
+/*
+ * Two SCM_RIGHTS messages in one sendmsg are merged by the kernel: still more than one. Where
+ * the kernel keeps only the first (T_FIRST_RIGHTS_ONLY), that one arrives.
+ */
 static void
 two_cmsgs_of_one_fd_each_are_refused(void)
 {
-	int sv[2], p[2], q[2];
+	int sv[2], p[2], q[2], g;
+	char k;
 	struct msghdr msg;
 	struct iovec iov;
 	struct cmsghdr *c;
@@ -98,7 +102,14 @@ two_cmsgs_of_one_fd_each_are_refused(void)
 	CHECK(sendmsg(sv[0], &msg, 0) == 1);
 	close(p[1]);
 	close(q[1]);
-	CHECK_ERR(recvfd(sv[1]), EBADMSG);
+	if(T_FIRST_RIGHTS_ONLY){
+		/* the kernel delivers the first and disposes of the second: t.h */
+		g = recvfd(sv[1]);
+		CHECK(g >= 0 && write(g, "k", 1) == 1 && read(p[0], &k, 1) == 1 && k == 'k');
+		if(g >= 0)
+			close(g);
+	}else
+		CHECK_ERR(recvfd(sv[1]), EBADMSG);
 	CHECK(t_oracle_eof(p));
 	CHECK(t_oracle_eof(q));
 	t_close2(sv);

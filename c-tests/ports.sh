@@ -261,18 +261,20 @@ bundle() {
 		}
 		check "$t: make plan9port and undo on a Mach-O plan9port tree (c-tests/plan9port.sh, run by dash)" p9p ;;
 	esac
-	csuite() {	# csuite SRC LIBDIR PREFIX EXTRA-CFLAGS: compile and link each program twice
+	# csuite SRC LIBDIR PREFIX EXTRA-CFLAGS: compile and link each program twice; -pthread, as
+	# run.sh links them (on the BSDs pthread_create is in libpthread or libthr, not libc)
+	csuite() {
 		local src=$1 lib=$b/$2 pre=$3 extra=$4 f n bad=0
 		mkdir -p "$b/bin/${pre}static" "$b/bin/${pre}shared"
 		for f in "$src"/*.c; do
 			n=$(basename "$f" .c)
 			# shellcheck disable=SC2086
 			"$cc" -std=c99 -Wall -Wextra -Werror -g -O1 $extra -Iinclude \
-				-o "$b/bin/${pre}static/$n" "$f" $asneeded "$lib/libp9fd.a" $(cat "$dir/${2#lib-}.libs" 2>/dev/null) \
+				-o "$b/bin/${pre}static/$n" "$f" $asneeded "$lib/libp9fd.a" $(cat "$dir/${2#lib-}.libs" 2>/dev/null) -pthread \
 				>>"$dir/cc.log" 2>&1 || { echo "$n (static) does not link"; bad=1; }
 			# shellcheck disable=SC2086
 			"$cc" -std=c99 -Wall -Wextra -Werror -g -O1 $extra -Iinclude \
-				-o "$b/bin/${pre}shared/$n" "$f" -L"$lib" -Wl,-rpath,"$rpath/$2" -lp9fd \
+				-o "$b/bin/${pre}shared/$n" "$f" -L"$lib" -Wl,-rpath,"$rpath/$2" -lp9fd -pthread \
 				>>"$dir/cc.log" 2>&1 || { echo "$n (shared) does not link"; bad=1; }
 		done
 		[ $bad -eq 0 ] || { tail -n 30 "$dir/cc.log"; return 1; }

@@ -1,7 +1,12 @@
-/* Messages queued before anyone receives arrive whole and in order. */
+/*
+ * Messages queued before anyone receives arrive whole and in order. Four: NetBSD 6.99.16's
+ * datagram receive buffer (4 KiB, unpdg_recvspace) holds six such messages, and a seventh is
+ * ENOBUFS at once, not a wait. The receiver does not wait either: what was not queued is a
+ * failure, not a hang.
+ */
 #include "t.h"
 
-enum { N = 8 };
+enum { N = 4 };
 
 static void
 queued_descriptors_arrive_in_order(void)
@@ -16,12 +21,13 @@ queued_descriptors_arrive_in_order(void)
 			continue;
 		for(i = 0; i < N; i++)
 			CHECK(sendfd(sv[0], f[i]) == 0);
+		t_nonblock(sv[1], 1);
 		for(i = 0; i < N; i++){
 			g = recvfd(sv[1]);
 			CHECK(g >= 0 && t_same_file(f[i], g));
-			close(g);
+			if(g >= 0)
+				close(g);
 		}
-		t_nonblock(sv[1], 1);
 		CHECK_ERR(recvfd(sv[1]), EAGAIN);
 		t_close2(sv);
 	}

@@ -56,8 +56,10 @@ for t in $TESTS; do
 		else
 			lib="-L$LIBDIR -Wl,-rpath,$PWD/$LIBDIR -lp9fd"
 		fi
+		# -pthread: hostile and stress start threads, and on the BSDs pthread_create is
+		# not in libc (NetBSD's libpthread, FreeBSD's libthr)
 		# shellcheck disable=SC2086
-		if $CC $CFLAGS $EXTRA_CFLAGS -Iinclude -o "$bin" "$SRC/$t.c" $LDFLAGS $lib; then
+		if $CC $CFLAGS $EXTRA_CFLAGS -Iinclude -o "$bin" "$SRC/$t.c" $LDFLAGS $lib -pthread; then
 			# shellcheck disable=SC2086
 			case $bin in /*) self=$bin ;; *) self=$PWD/$bin ;; esac
 			P9FD_SELF=$self $timeout $RUN "$bin" </dev/null

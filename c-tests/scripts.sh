@@ -20,7 +20,7 @@ posix() {	# FILE: parses with $sh, and no bash-only construct
 bashenv() {	# FILE: a bash script names bash through env
 	head -n 1 "$1" | grep -qx '#!/usr/bin/env bash'
 }
-for f in .ci/run c-tests/*.sh c-tests/ports/*.sh tools/*.sh bench/*.sh; do
+for f in .ci/run c-tests/*.sh c-tests/ports/*.sh tools/*.sh tools/netbsd-vm/*.sh bench/*.sh; do
 	case $(head -n 1 "$f") in
 	'#!/bin/sh') check "$f: POSIX sh ($sh -n, no bashism)" posix "$f" ;;
 	'#!'*bash*) check "$f: bash through env" bashenv "$f" ;;

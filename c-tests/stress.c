@@ -11,6 +11,20 @@
 #include <signal.h>
 #include <stdint.h>
 
+/*
+ * The counters and the flag between threads. gcc before 4.7 (NetBSD 6's is 4.5) has no
+ * __atomic builtins: there its __sync ones, full barriers, do the same.
+ */
+#ifdef __ATOMIC_SEQ_CST
+#define T_ADD(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define T_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define T_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#else
+#define T_ADD(p) __sync_add_and_fetch((p), 1)
+#define T_LOAD(p) __sync_fetch_and_add((p), 0)
+#define T_STORE(p, v) ((void)__sync_lock_test_and_set((p), (v)), __sync_synchronize())
+#endif
+
 /* T38's soak: the table is back where it was every 100,000 passes and at the end. */
 static void
 soak(void)
@@ -66,7 +80,7 @@ sender(void *arg)
 		msg[1] = i;
 		if(t_pipe2(p, O_CLOEXEC) < 0 || write(p[1], msg, sizeof msg) != sizeof msg
 		|| sendfdmsg(tsv[0], &tag, 1, &p[0], 1) != 1)
-			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+			T_ADD(&bad);
 		close(p[0]);
 		close(p[1]);
 	}
@@ -84,14 +98,14 @@ receiver(void *arg)
 	for(;;){
 		n = 1;
 		if(recvfdmsg(tsv[1], &tag, 1, &fd, &n, P9FD_CLOEXEC) != 1){
-			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+			T_ADD(&bad);
 			return NULL;
 		}
 		if(tag == STOP && n == 0)
 			return NULL;
 		if(n != 1 || read(fd, msg, sizeof msg) != sizeof msg || msg[0] != tag
 		|| msg[0] >= NT || msg[1] >= PER)
-			__atomic_add_fetch(&bad, 1, __ATOMIC_SEQ_CST);
+			T_ADD(&bad);
 		else{
 			pthread_mutex_lock(&seenlock);
 			seen[msg[0]][msg[1]]++;
@@ -148,10 +162,10 @@ static void *
 forker(void *arg)
 {
 	(void)arg;
-	while(__atomic_load_n(&forking, __ATOMIC_SEQ_CST)){
+	while(T_LOAD(&forking)){
 		if(spawn_check() != 0)
-			__atomic_add_fetch(&leaks, 1, __ATOMIC_SEQ_CST);
-		__atomic_add_fetch(&execs, 1, __ATOMIC_SEQ_CST);
+			T_ADD(&leaks);
+		T_ADD(&execs);
 	}
 	return NULL;
 }
@@ -220,7 +234,7 @@ cloexec_descriptors_never_reach_an_execd_child(void)
 		_exit(0);
 	}
 	close(sv[0]);
-	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
+	T_STORE(&forking, 1);
 	CHECK(pthread_create(&t, NULL, forker, NULL) == 0);
 	for(i = 0; i < 20000; i++){
 		n = 1;
@@ -230,7 +244,7 @@ cloexec_descriptors_never_reach_an_execd_child(void)
 		}
 		close(fd);
 	}
-	__atomic_store_n(&forking, 0, __ATOMIC_SEQ_CST);
+	T_STORE(&forking, 0);
 	CHECK(pthread_join(t, NULL) == 0);
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	fprintf(stderr, "cloexec: 20000 descriptors received while %d children were exec'd\n", execs);

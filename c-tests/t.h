@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,22 +53,92 @@
 /*
  * The kernels' own answers where they differ from Linux's, as src/sys/<system>.rs states them
  * from each kernel's sources and tests/models/ models them; the rest is the same everywhere
- * by p9fd's doing (a full table is EMFILE with the message consumed, ...):
+ * by p9fd's doing (a full table is EMFILE, ...). The NetBSD answers marked "run" are what
+ * NetBSD 6.99.16 did booted under qemu (make check-netbsd-vm, docs/platforms.md), each also
+ * read in NetBSD 10.99.12's sys/kern (2025):
  *	T_E_RECV_UNCONNECTED_STREAM	recvmsg on an unconnected stream socket: EINVAL on Linux,
- *					ENOTCONN on FreeBSD 15 and xnu
+ *					ENOTCONN on FreeBSD 15, xnu and NetBSD (run; soreceive)
+ *	T_E_RECV_LISTENING		recvmsg on a listening stream socket: EINVAL; ENOTCONN on
+ *					NetBSD (run: soreceive asks only whether it is connected)
+ *	T_E_SEND_UNCONNECTED_DGRAM	sendmsg without an address on an unconnected datagram
+ *					socket: ENOTCONN; EDESTADDRREQ on NetBSD (run; sosend)
  *	T_INFLIGHT_IS_RLIMIT		the per-user in-flight limit is RLIMIT_NOFILE and its
  *					errno ETOOMANYREFS (Linux's unix_inflight; OpenBSD says
  *					EMFILE, NetBSD EAGAIN, for limits of their own)
  */
-#if defined(__FreeBSD__) || defined(__APPLE__)
+#if defined(__FreeBSD__) || defined(__APPLE__) || defined(__NetBSD__)
 #define T_E_RECV_UNCONNECTED_STREAM ENOTCONN
 #else
 #define T_E_RECV_UNCONNECTED_STREAM EINVAL
 #endif
+#ifdef __NetBSD__
+#define T_E_RECV_LISTENING ENOTCONN
+#define T_E_SEND_UNCONNECTED_DGRAM EDESTADDRREQ
+#else
+#define T_E_RECV_LISTENING EINVAL
+#define T_E_SEND_UNCONNECTED_DGRAM ENOTCONN
+#endif
 #define T_INFLIGHT_IS_RLIMIT T_LINUX
+/*
+ *	T_FULL_STREAM_SEND_WAITS	whether a sendfd on a stream whose peer's buffer is full
+ *					waits for room; NetBSD (run) fails it at once with EMSGSIZE:
+ *					its stream send (uipc_usrreq.c) shrinks the sender's sb_hiwat
+ *					by what the peer holds, and sosend refuses control larger
+ *					than sb_hiwat
+ *	T_DISPOSE_DEFERRED		whether descriptors the kernel disposes of itself (a plain
+ *					read past them, several SCM_RIGHTS of which one is kept) are
+ *					closed later, not at once: NetBSD (run) queues them for its
+ *					unp_gc thread (unp_dispose, unp_discard_later), which runs
+ *					when an AF_UNIX socket is closed (unp_detach kicks it) or,
+ *					while rights are in flight, once a second; else it sleeps
+ *	T_FIRST_RIGHTS_ONLY		whether of several SCM_RIGHTS messages in one send only
+ *					the first is delivered (NetBSD, run; DragonFly), the rest
+ *					disposed of by the kernel; elsewhere recvfd sees two, EBADMSG
+ *	T_STREAM_KEEPS_EMPTY_RIGHTS	whether a stream delivers descriptors sent with no data
+ *					byte (NetBSD, run); Linux drops them
+ *	T_EPIPE_AFTER_PEER_SHUT_RD	whether a send to a stream peer that shut down its reading
+ *					is EPIPE; NetBSD (run) queues it (its stream send never asks
+ *					whether the peer can receive more)
+ *	T_FULL_TABLE_KEEPS_STREAM_DATA	whether, when a full table fails recvmsg, a stream's data
+ *					stays queued, so that the next recvfd reads it without its
+ *					descriptors (EBADMSG), then the next message: everywhere but
+ *					Linux (MSG_CTRUNC, the data consumed) and illumos (the message
+ *					gone); NetBSD run (docs/kernels.md)
+ */
+/*
+ *	T_EMPTY_SEQPACKET_IS_A_RECORD	whether a zero-length seqpacket send with no control is a
+ *					record the receiver reads (as a datagram's is); NetBSD (run)
+ *					says it sent it and queues nothing (sbappendrecord of no mbuf)
+ */
+#ifdef __NetBSD__
+#define T_EMPTY_SEQPACKET_IS_A_RECORD 0
+#define T_FULL_STREAM_SEND_WAITS 0
+#define T_DISPOSE_DEFERRED 1
+#define T_STREAM_KEEPS_EMPTY_RIGHTS 1
+#define T_EPIPE_AFTER_PEER_SHUT_RD 0
+#else
+#define T_EMPTY_SEQPACKET_IS_A_RECORD 1
+#define T_FULL_STREAM_SEND_WAITS 1
+#define T_DISPOSE_DEFERRED 0
+#define T_STREAM_KEEPS_EMPTY_RIGHTS 0
+#define T_EPIPE_AFTER_PEER_SHUT_RD 1
+#endif
+#if defined(__NetBSD__) || defined(__DragonFly__)
+#define T_FIRST_RIGHTS_ONLY 1
+#else
+#define T_FIRST_RIGHTS_ONLY 0
+#endif
+#if defined(__linux__) || defined(__sun)
+#define T_FULL_TABLE_KEEPS_STREAM_DATA 0
+#else
+#define T_FULL_TABLE_KEEPS_STREAM_DATA 1
+#endif
 /*
  *	T_MAX_SEND			the most descriptors one message may carry: 253 (P9FD_MAXFDS),
  *					127 on OpenBSD (its kernel's limit; p9fd says EINVAL past it)
+ *	T_PEER_ON_SOCKETPAIR		whether the system names the peer of a stream socketpair;
+ *					NetBSD (run: only connect() records ids, unp_connid) and
+ *					DragonFly do not: recv_ufd says T_E_PEER_ON_SOCKETPAIR
  *	T_PEER_ON_DGRAM			whether the system names the peer of a datagram socketpair
  *					(Linux, OpenBSD); elsewhere recv_ufd says T_E_PEER_ON_DGRAM
  *	T_PEER_AT_CONNECT		whether recv_ufd's uid is the peer's at connect time
@@ -77,6 +148,16 @@
 #define T_MAX_SEND 127
 #else
 #define T_MAX_SEND P9FD_MAXFDS
+#endif
+#if defined(__NetBSD__)
+#define T_PEER_ON_SOCKETPAIR 0
+#define T_E_PEER_ON_SOCKETPAIR EINVAL
+#elif defined(__DragonFly__)
+#define T_PEER_ON_SOCKETPAIR 0
+#define T_E_PEER_ON_SOCKETPAIR ENOTCONN
+#else
+#define T_PEER_ON_SOCKETPAIR 1
+#define T_E_PEER_ON_SOCKETPAIR 0
 #endif
 #if defined(__linux__) || defined(__OpenBSD__)
 #define T_PEER_ON_DGRAM 1
@@ -161,6 +242,7 @@ t_errname(int e)
 		{ ENOPROTOOPT, "ENOPROTOOPT" }, { EACCES, "EACCES" }, { EIO, "EIO" },
 		{ E2BIG, "E2BIG" }, { ENOBUFS, "ENOBUFS" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
 		{ EPROTOTYPE, "EPROTOTYPE" }, { EISCONN, "EISCONN" },
+		{ EDESTADDRREQ, "EDESTADDRREQ" },
 	};
 	size_t i;
 
@@ -750,13 +832,27 @@ t_oracle(int p[2])
 	}
 }
 
-/* Whether no copy of the oracle's write end survives anywhere (its read end sees EOF). */
+/*
+ * Whether no copy of the oracle's write end survives anywhere (its read end sees EOF). Where
+ * the kernel closes what it disposed of later (T_DISPOSE_DEFERRED), a socketpair is made and
+ * closed, which wakes the collector, and it is given up to 10 s: a copy alive then is a leak.
+ */
 static inline int
 t_oracle_eof(int p[2])
 {
 	char c;
 	ssize_t r;
 
+	if(T_DISPOSE_DEFERRED){
+		struct pollfd pf;
+		int kick[2];
+
+		if(socketpair(AF_UNIX, SOCK_STREAM, 0, kick) == 0)
+			t_close2(kick);
+		pf.fd = p[0];
+		pf.events = POLLIN;
+		poll(&pf, 1, 10000);
+	}
 	t_nonblock(p[0], 1);
 	r = read(p[0], &c, 1);
 	close(p[0]);

@@ -119,7 +119,10 @@ malformed_datagrams_are_ebadmsg(void)
 	for(k = 0; k < 2; k++){
 		if(!t_pair(types[k], sv))
 			continue;
+		t_nonblock(sv[1], 1);	/* a record that was not queued fails, not hangs */
 		for(i = 0; i < 6; i++){
+			if(lens[i] == 0 && types[k] == SOCK_SEQPACKET && !T_EMPTY_SEQPACKET_IS_A_RECORD)
+				continue;	/* t.h */
 			CHECK(send(sv[0], bad[i], lens[i], 0) == lens[i]);
 			CHECK_ERR(recv_fd(sv[1], discard), EBADMSG);
 		}

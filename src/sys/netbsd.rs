@@ -2,7 +2,14 @@
 //! (`sys/kern/uipc_usrreq.c`: `unp_internalize`, `unp_externalize`, `unp_ctloutput`;
 //! `sys/kern/uipc_socket.c`: `soreceive`; `sys/kern/uipc_proto.c`: `unixsw`;
 //! `sys/kern/uipc_syscalls.c`: `do_sys_recvmsg`; `sys/arch/*/include/cdefs.h`: `__ALIGNBYTES`).
-//! Modelled in `tests/models/netbsd.rs`; type-checked, never run.
+//! Modelled in `tests/models/netbsd.rs`; the C suite run on NetBSD 6.99.16 booted under qemu
+//! (`make check-netbsd-vm`, docs/platforms.md).
+//! - A send on a stream whose peer's buffer is full fails at once with EMSGSIZE, not a wait:
+//!   the stream send shrinks the sender's `sb_hiwat` by what the peer holds, and `sosend`
+//!   refuses control larger than `sb_hiwat`. p9fd passes it on.
+//! - What the kernel disposes of itself (a plain read past a descriptor) is closed later, by
+//!   its `unp_gc` thread (`unp_discard_later`), which runs when an AF_UNIX socket is closed
+//!   (`unp_detach`) or, while rights are in flight, once a second.
 //!
 //! - Layout: a 12-byte header, data at `__ALIGN(12)`; the unit is `__ALIGNBYTES + 1`: 8 on
 //!   x86_64, 4 on i386, 16 on aarch64 (AAPCS64), riscv64 and sparc64. On aarch64 the libc crate
@@ -17,8 +24,10 @@
 //!   record, on a stream the data stays queued. p9fd says EMFILE (EPERM as it is) and
 //!   receives nothing more: the next receive reads a stream's data without its descriptors.
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
-//! - Credentials: LOCAL_PEEREID (`unpcbid`, with pid) on stream and seqpacket sockets; EINVAL
-//!   on a datagram socket.
+//! - Credentials: LOCAL_PEEREID (`unpcbid`, with pid) on a stream or seqpacket socket that
+//!   `connect` connected (`unp_connect` records them, `unp_connid`); EINVAL on a socketpair,
+//!   whose `unp_connect2` records none (run on 6.99.16 under qemu; the same in 10.99.12's
+//!   source), and on a datagram socket.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 

@@ -1,21 +1,27 @@
 //! NetBSD, modelled from `sys/kern/uipc_usrreq.c` (`unp_internalize`: of several SCM_RIGHTS
 //! messages the first is kept; `unp_externalize`: EMSGSIZE when `fdalloc` fails, the
 //! descriptors disposed of; a rights message that does not fit the control buffer is not
-//! copied, its descriptors closed, MSG_CTRUNC; `unp_ctloutput`: LOCAL_PEEREID on connected
-//! stream and seqpacket sockets, EINVAL on datagram), `sys/kern/uipc_syscalls.c` (a page of
-//! control a send) and `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
+//! copied, its descriptors closed, MSG_CTRUNC; `unp_ctloutput`: LOCAL_PEEREID only where
+//! `unp_connect` recorded ids, so EINVAL on every socketpair, whose `unp_connect2` records
+//! none: what NetBSD 6.99.16 did under qemu, `make check-netbsd-vm`, and 10.99.12's source
+//! says), `sys/kern/uipc_syscalls.c` (a page of control a send) and
+//! `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
 
 use super::{
-    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
-    peer_not_on_datagrams, slots,
+    Behaviour, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle, slots,
 };
 use crate::pass::{Part, recv_on};
-use crate::sys::{self, Errno, System};
+use crate::sys::{self, Creds, Errno, Result, System};
 
 pub(super) struct NetBsd;
 
 /// NetBSD on aarch64: the same kernel, in the layout the libc crate gets wrong.
 pub(super) struct NetBsdAarch64;
+
+/// A socketpair has no peer ids, whatever its type.
+fn peer(_ty: libc::c_int) -> Result<Creds> {
+    Err(Errno(libc::EINVAL))
+}
 
 const KERNEL: Behaviour = Behaviour {
     returns_space: true,
@@ -31,7 +37,7 @@ const KERNEL: Behaviour = Behaviour {
     null_control_leaks: false,
     gathers: true,
     types: [true, true, true],
-    peer: peer_not_on_datagrams,
+    peer,
 };
 
 impl Spec for NetBsd {
