@@ -7,7 +7,7 @@ use core::ffi::c_int;
 use core::mem::size_of;
 
 use crate::sys;
-pub use crate::sys::{Cut, Layout};
+pub use crate::sys::{Cut, Layout, Owns};
 
 /// `SCM_PIDFD` (Linux 6.5): a pidfd of the sender, installed when the receiver set
 /// SO_PASSPIDFD. Linux only: elsewhere type 4 is something else (FreeBSD's SCM_BINTIME).
@@ -135,18 +135,18 @@ pub enum Refusal {
     TooMany,
 }
 
-/// What this system's kernel leaves in a cut control area; see [`Cut`].
-pub const CUT: Cut = sys::SYSTEM.cut;
+/// Which numbers of a control area this system's kernel installs; see [`Owns`].
+pub const OWNS: Owns = sys::SYSTEM.owns;
 
 /// Judges a received message in this system's layout; see [`Layout::judge`].
 pub fn judge(control: &[u8], flags: c_int, room: usize) -> Result<usize, Refusal> {
-    sys::NATIVE.judge(control, flags, room, sys::SYSTEM.cut)
+    sys::NATIVE.judge(control, flags, room, sys::SYSTEM.owns)
 }
 
 /// The descriptors a received control area holds for this call, in this system's layout and
-/// by its kernel's [`Cut`]; see [`Layout::owned`].
+/// by its kernel's [`Owns`]; see [`Layout::owned`].
 pub fn owned(control: &[u8]) -> impl Iterator<Item = (c_int, bool)> + '_ {
-    sys::NATIVE.owned(control, sys::SYSTEM.cut)
+    sys::NATIVE.owned(control, sys::SYSTEM.owns)
 }
 
 /// Routes a received message's descriptors in this system's layout; see [`Layout::route`].
@@ -158,7 +158,7 @@ pub fn route(
     Result<usize, Refusal>,
     impl Iterator<Item = (c_int, Option<usize>)> + '_,
 ) {
-    sys::NATIVE.route(control, flags, room, sys::SYSTEM.cut)
+    sys::NATIVE.route(control, flags, room, sys::SYSTEM.owns)
 }
 
 /// The parser, in any layout: the kernel models read other systems' control messages with it.
@@ -218,12 +218,14 @@ impl Layout {
     /// The one place that decides which numbers of a received control area are descriptors
     /// the kernel installed for this call, in the order they arrived, each with whether it
     /// came in SCM_RIGHTS (else SCM_PIDFD): every whole, non-negative int of every message for
-    /// which [`Cmsg::carries_fds`] holds, but of a cut message only where `cut` is
-    /// [`Cut::Partial`]. Nothing else in the control area is a descriptor p9fd owns: every close
-    /// and every hand-out of a receive is of a number this yields, each exactly once.
-    pub fn owned(self, control: &[u8], cut: Cut) -> impl Iterator<Item = (c_int, bool)> + '_ {
+    /// which [`Cmsg::carries_fds`] holds, but of a cut message only where `owns.cut` is
+    /// [`Cut::Partial`], and of the first message only where `owns.first_only` holds. Nothing
+    /// else in the control area is a descriptor p9fd owns: every close and every hand-out of a
+    /// receive is of a number this yields, each exactly once.
+    pub fn owned(self, control: &[u8], owns: Owns) -> impl Iterator<Item = (c_int, bool)> + '_ {
         self.messages(control)
-            .take_while(move |m| !m.cut || cut == Cut::Partial)
+            .take_while(move |m| !m.cut || owns.cut == Cut::Partial)
+            .take(if owns.first_only { 1 } else { usize::MAX })
             .filter(Cmsg::carries_fds)
             .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
             .filter(|&(fd, _)| fd >= 0)
@@ -240,7 +242,7 @@ impl Layout {
         control: &[u8],
         flags: c_int,
         room: usize,
-        cut: Cut,
+        owns: Owns,
     ) -> Result<usize, Refusal> {
         if flags & libc::MSG_CTRUNC != 0 {
             return Err(Refusal::Truncated);
@@ -249,7 +251,7 @@ impl Layout {
             return Err(Refusal::Cut);
         }
         let n = self
-            .owned(control, cut)
+            .owned(control, owns)
             .filter(|&(_, rights)| rights)
             .count();
         if n > room {
@@ -268,15 +270,15 @@ impl Layout {
         control: &[u8],
         flags: c_int,
         room: usize,
-        cut: Cut,
+        owns: Owns,
     ) -> (
         Result<usize, Refusal>,
         impl Iterator<Item = (c_int, Option<usize>)> + '_,
     ) {
-        let verdict = self.judge(control, flags, room, cut);
+        let verdict = self.judge(control, flags, room, owns);
         let keep = verdict.is_ok();
         let mut next = 0;
-        let route = self.owned(control, cut).map(move |(fd, rights)| {
+        let route = self.owned(control, owns).map(move |(fd, rights)| {
             let slot = (keep && rights).then(|| {
                 next += 1;
                 next - 1

@@ -449,7 +449,7 @@ fn recv_general(
     // The fields one by one, not the struct: by value they stay in registers on the fast path.
     let layout = system.layout;
     let control = control.bytes(layout, control_len);
-    let (verdict, route) = layout.route(control, flags, room, system.cut);
+    let (verdict, route) = layout.route(control, flags, room, system.owns);
     let mut n = 0;
     for (raw, slot) in route {
         let Some(fd) = sys::own(system, raw, cloexec, &mut *set_cloexec) else {

@@ -104,7 +104,7 @@ fn ints(data: &[u8]) -> Vec<RawFd> {
 fn installed(control: &[u8]) -> Vec<(RawFd, bool)> {
     walk(control)
         .into_iter()
-        .filter(|&(_, _, _, cut)| !cut || cmsg::CUT == cmsg::Cut::Partial)
+        .filter(|&(_, _, _, cut)| !cut || cmsg::OWNS.cut == cmsg::Cut::Partial)
         .map(|(l, k, d, _)| (l, k, d))
         .filter(|&(l, k, _)| l == SOL_SOCKET && (k == SCM_RIGHTS || (LINUX && k == SCM_PIDFD)))
         .flat_map(|(_, k, d)| ints(d).into_iter().map(move |fd| (fd, k == SCM_RIGHTS)))
@@ -332,7 +332,7 @@ fn seed_layouts() {
     over[LEN_AT] = 200;
     assert_eq!(cmsg::messages(&over).count(), 1);
     assert!(cmsg::messages(&over).all(|m| m.cut));
-    let (want, n) = match cmsg::CUT {
+    let (want, n) = match cmsg::OWNS.cut {
         cmsg::Cut::Partial => (vec![(5, true)], 1),
         cmsg::Cut::WholeOnly => (vec![], 0),
     };

@@ -35,7 +35,7 @@
 //!   connected.
 //! - Stream framing: `sbappend` adds later writes to the record that carried the descriptors.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(4),
@@ -43,7 +43,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
-    cut: Cut::Partial,
+    owns: Owns {
+        cut: Cut::Partial,
+        first_only: false,
+    },
     cloexec: Cloexec::AfterReceipt,
     sigpipe: if cfg!(any(
         all(target_os = "macos", target_arch = "aarch64"),

@@ -16,7 +16,7 @@
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(8),
@@ -24,7 +24,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
-    cut: Cut::WholeOnly,
+    owns: Owns {
+        cut: Cut::WholeOnly,
+        first_only: false,
+    },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,

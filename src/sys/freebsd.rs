@@ -28,7 +28,7 @@
 //! - Stream framing: a read gathers bytes up to the next control message, so plain bytes
 //!   written after a descriptor can arrive with it.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 /// The layout of a 32-bit process (i386, armv7, powerpc), natively or on a 64-bit kernel's
 /// compat path.
@@ -48,7 +48,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
     },
-    cut: Cut::WholeOnly,
+    owns: Owns {
+        cut: Cut::WholeOnly,
+        first_only: false,
+    },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::MarkedFrom { release: 15 },

@@ -23,7 +23,7 @@
 //! - Credentials: getpeerucred (pid, effective uid and gid), which allocates inside libc, on
 //!   stream and seqpacket sockets; ENOTSUP on a datagram socket.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout::socklen(if cfg!(target_arch = "sparc64") { 8 } else { 4 }),
@@ -31,7 +31,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMFILE,
     },
-    cut: Cut::Partial,
+    owns: Owns {
+        cut: Cut::Partial,
+        first_only: false,
+    },
     cloexec: if cfg!(target_os = "solaris") {
         Cloexec::AfterReceipt
     } else {

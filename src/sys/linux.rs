@@ -17,7 +17,7 @@
 use core::ffi::c_int;
 use core::mem::{offset_of, size_of};
 
-use super::{Cloexec, Creds, Cut, FullTable, Layout, Records, Result, Sigpipe, System};
+use super::{Cloexec, Creds, Cut, FullTable, Layout, Owns, Records, Result, Sigpipe, System};
 
 pub(crate) const SYSTEM: System = System {
     layout: Layout {
@@ -32,7 +32,10 @@ pub(crate) const SYSTEM: System = System {
     },
     max_send: 253,
     full_table: FullTable::Ctrunc,
-    cut: Cut::WholeOnly,
+    owns: Owns {
+        cut: Cut::WholeOnly,
+        first_only: false,
+    },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,

@@ -17,7 +17,7 @@ pub(crate) use system::{Cloexec, FullTable, Records, Sigpipe, System};
     all(not(test), any(target_os = "linux", target_os = "android")),
     allow(unused_imports)
 )]
-pub use system::{Cut, Layout};
+pub use system::{Cut, Layout, Owns};
 
 // One file per system family, with every way it differs: its facts (compiled on every host
 // for the tests, which model each kernel on this one) and its calls (on that system only).

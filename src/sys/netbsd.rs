@@ -31,7 +31,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EAGAIN, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 /// The layout on aarch64 (and riscv64, sparc64), where the libc crate's differs.
 #[cfg(test)]
@@ -56,7 +56,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
-    cut: Cut::WholeOnly,
+    owns: Owns {
+        cut: Cut::WholeOnly,
+        first_only: false,
+    },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,

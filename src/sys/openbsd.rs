@@ -23,7 +23,7 @@
 //! - Stream framing: later writes are appended to the record that carried the descriptors.
 //! - The in-flight limit is EMFILE, not Linux's ETOOMANYREFS.
 
-use super::{Cloexec, Cut, FullTable, Layout, Records, Sigpipe, System};
+use super::{Cloexec, Cut, FullTable, Layout, Owns, Records, Sigpipe, System};
 
 /// The padding unit: `_ALIGNBYTES + 1`.
 const UNIT: usize = if cfg!(target_arch = "sparc64") {
@@ -40,7 +40,10 @@ pub(crate) const SYSTEM: System = System {
     full_table: FullTable::Fails {
         errno: libc::EMSGSIZE,
     },
-    cut: Cut::WholeOnly,
+    owns: Owns {
+        cut: Cut::WholeOnly,
+        first_only: false,
+    },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,

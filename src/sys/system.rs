@@ -129,6 +129,19 @@ pub enum Cut {
     Partial,
 }
 
+/// Which numbers of a received control area are descriptors installed for this call, as a
+/// system states it: the facts [`Layout::owned`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owns {
+    /// What the kernel leaves of a message that does not fit.
+    pub cut: Cut,
+    /// Whether only the area's first message can be SCM_RIGHTS the kernel installed: where a
+    /// sender's rights message after another control message travels as the sender's raw
+    /// numbers, never installed (DragonFly's `unp_internalize`, which returns at a first
+    /// SCM_CREDS and leaves what follows it as it came).
+    pub first_only: bool,
+}
+
 /// How a received descriptor is made close-on-exec when the caller asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(dead_code)] // each system has one of them
@@ -186,8 +199,8 @@ pub(crate) struct System {
     pub max_send: usize,
     /// How a full descriptor table is reported.
     pub full_table: FullTable,
-    /// Which numbers of a cut control area are descriptors this call owns.
-    pub cut: Cut,
+    /// Which numbers of a control area are descriptors this call owns.
+    pub owns: Owns,
     /// How close-on-exec on receipt is had.
     pub cloexec: Cloexec,
     /// How a send avoids SIGPIPE.

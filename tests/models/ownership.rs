@@ -24,7 +24,7 @@ use crate::sys;
 
 /// What a descriptor number refers to: its file's device and inode, or None where it is
 /// closed.
-pub(super) fn identity(fd: c_int) -> Option<(u64, u64)> {
+pub(super) fn identity(fd: c_int) -> Option<(libc::dev_t, libc::ino_t)> {
     // SAFETY: fstat writes one struct stat, which we provide.
     let mut st: libc::stat = unsafe { core::mem::zeroed() };
     // SAFETY: as above.
