@@ -3,14 +3,27 @@
 //! `tests/models/dragonfly.rs`; type-checked, never run.
 //!
 //! - Layout: FreeBSD's (a 12-byte header, data at 16, an 8-byte unit on x86_64).
-//! - At most 254 descriptors a message (E2BIG beyond); of several SCM_RIGHTS messages in one
-//!   send only the first is delivered. p9fd sends one of at most 253.
+//! - A send's control area is at most MLEN bytes (`uipc_syscalls.c` `sys_sendmsg`: EINVAL
+//!   beyond; MLEN, an mbuf's own room, was not computed here) and exactly one message
+//!   (`unp_internalize` refuses, EINVAL, a control area whose first message's CMSG_ALIGN is not
+//!   its whole length; read at DragonFlyBSD commits 002c1265 and b5523eac); at most 254
+//!   descriptors (E2BIG beyond). p9fd sends one message of at most 253; a send of more than
+//!   MLEN allows fails EINVAL, nothing sent (sendfdmsg(3), BUGS).
+//! - Ownership (`Owns`): `unp_internalize` translates only the first message; should a kernel
+//!   accept more, a rights message after the first would hold the sender's raw numbers, so
+//!   p9fd owns the first message's numbers only (`first_only`).
 //! - A full table: `unp_externalize` fails with EMSGSIZE, having disposed of the descriptors.
 //!   `soreceive` then copies no data; on a PR_ATOMIC socket (datagram, and seqpacket:
 //!   `uipc_proto.c`) it drops the rest of the record, on a stream the data stays queued. p9fd
 //!   says EMFILE and receives nothing more: the next receive reads a stream's data without
-//!   its descriptors. A control buffer too small is EMSGSIZE too (CPython issue 154240);
-//!   p9fd's holds more than 254.
+//!   its descriptors.
+//! - A control buffer too small (`uipc_syscalls.c` `sys_recvmsg`): the control mbufs, whose
+//!   descriptors `soreceive` has installed, are copied raw as far as they fit, MSG_CTRUNC,
+//!   `msg_controllen` the bytes copied, the rest left installed (as xnu). The whole numbers
+//!   of a cut message are installed ones, so p9fd closes them (`Cut::Partial`); p9fd's buffer
+//!   holds 254, the most a message carries, so only a foreign sender's queued stream
+//!   messages gathered together could be cut, and those are not (a stream receive stops at a
+//!   control message).
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - Credentials: a socketpair has no peer credentials (getpeereid: ENOTCONN on stream and
 //!   seqpacket, EINVAL on datagram); a socket connected by name has them, without a pid.
@@ -25,16 +38,15 @@ pub(crate) const SYSTEM: System = System {
         errno: libc::EMSGSIZE,
     },
     owns: Owns {
-        cut: Cut::WholeOnly,
-        first_only: false,
+        cut: Cut::Partial,
+        first_only: true,
     },
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
 };
 
-/// The most DragonFly delivers in one message fits p9fd's receive buffer: a buffer too small
-/// is an EMSGSIZE there that looks like a full table's.
+/// The most DragonFly delivers in one message fits p9fd's receive buffer.
 const _: () = assert!(SYSTEM.layout.space(254 * 4) <= super::RECV_SPACE);
 
 #[cfg(target_os = "dragonfly")]

@@ -136,9 +136,10 @@ pub struct Owns {
     /// What the kernel leaves of a message that does not fit.
     pub cut: Cut,
     /// Whether only the area's first message can be SCM_RIGHTS the kernel installed: where a
-    /// sender's rights message after another control message travels as the sender's raw
-    /// numbers, never installed (DragonFly's `unp_internalize`, which returns at a first
-    /// SCM_CREDS and leaves what follows it as it came).
+    /// sender's rights message after another control message would travel as the sender's
+    /// raw numbers, never installed (DragonFly's `unp_internalize` translates the first
+    /// message only, returning at once for SCM_CREDS; the versions read also refuse a second
+    /// message, and this fact keeps p9fd safe should one not).
     pub first_only: bool,
 }
 

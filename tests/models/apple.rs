@@ -5,7 +5,9 @@
 //! disposed of; `unp_connect2`: peer credentials for SOCK_STREAM only, LOCAL_PEERCRED EINVAL
 //! on a datagram socket), `uipc_socket.c` (`soreceive`: the data left queued on that error,
 //! stream and datagram; without a control buffer the descriptors stay installed) and
-//! `uipc_proto.c` (no SOCK_SEQPACKET). No MSG_CMSG_CLOEXEC.
+//! `uipc_proto.c` (no SOCK_SEQPACKET); `unp_internalize` takes exactly one SCM_RIGHTS message
+//! whose `cmsg_len` is the control mbuf's length, and refuses anything else, EINVAL. No
+//! MSG_CMSG_CLOEXEC.
 
 use super::{
     Behaviour, Calls, Fate, Model, RecordKind, SeveralRights, Spec, TooSmall, case, common, oracle,
@@ -20,7 +22,7 @@ impl Spec for Apple {
     const SYSTEM: System = sys::apple::SYSTEM;
     const KERNEL: Behaviour = Behaviour {
         returns_space: true,
-        several_rights: SeveralRights::First,
+        several_rights: SeveralRights::Refused,
         too_small: TooSmall::CopiesRaw,
         // soreceive_ctl fails, soreceive goes to release: the data stays queued
         full: Some((libc::EMSGSIZE, [Fate::Kept, Fate::Kept, Fate::Dropped])),

@@ -89,9 +89,10 @@ pub(super) enum SeveralRights {
     /// All delivered, merged into one message (Linux's `__scm_send` appends each to one list,
     /// `scm_fp_copy`: EINVAL past SCM_MAX_FD in all).
     Merged,
-    /// The first delivered, the rest disposed of (NetBSD, DragonFly, xnu, illumos).
+    /// The first delivered, the rest disposed of (NetBSD, illumos).
     First,
-    /// The send refused with EINVAL, nothing queued (OpenBSD's `unp_internalize`).
+    /// The send refused with EINVAL, nothing queued (OpenBSD's, xnu's and DragonFly's
+    /// `unp_internalize`).
     Refused,
 }
 
