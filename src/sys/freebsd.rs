@@ -18,9 +18,18 @@
 //!   unless the sender refilled the buffer meanwhile ("Losing data!": freed). p9fd says
 //!   EMFILE and receives nothing more: the next receive reads that data without its
 //!   descriptors, or the next message.
-//! - A seqpacket record longer than the buffer: what fits comes back without MSG_TRUNC (and
-//!   without MSG_EOR), the rest of the record stays queued for the next receive, without the
-//!   descriptors. p9fd cannot tell this from a record that fit and returns the prefix.
+//! - Seqpacket, FreeBSD 15 (`Records::MarkedFrom`): a record ends only where its sender
+//!   passed MSG_EOR (`uipc_sosend_stream_or_seqpacket` sets M_EOR then and only then), so
+//!   p9fd sends with MSG_EOR from release 15 (`kern.osrelease`, read once a process). A record
+//!   longer than the buffer comes back without MSG_TRUNC and without MSG_EOR, the rest left
+//!   queued: a receive whose buffer came back full without MSG_EOR asks SO_TYPE (one
+//!   getsockopt, on that path only), and on a seqpacket socket drains the record's rest and
+//!   says EMSGSIZE, as elsewhere. A foreign sender that does not pass MSG_EOR has no record
+//!   boundaries at all there (sendfdmsg(3), BUGS). FreeBSD 14 and older: one record a send,
+//!   MSG_TRUNC, as every other system.
+//! - The 32-bit compat path (`freebsd32_copy_msg_out`) leaves a cut message's header, and a
+//!   later message, inside `msg_controllen`: `Cut::WholeOnly` makes p9fd own nothing from a
+//!   cut message on, so it never closes those numbers (docs/kernels.md).
 //! - MSG_CMSG_CLOEXEC, atomic; MSG_NOSIGNAL.
 //! - Credentials: no message carries the sender's unasked; LOCAL_PEERCRED (`xucred`, with
 //!   `cr_pid` since FreeBSD 13) names the peer of a stream or seqpacket socket only: EINVAL on
