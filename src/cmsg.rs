@@ -223,12 +223,17 @@ impl Layout {
     /// else in the control area is a descriptor p9fd owns: every close and every hand-out of a
     /// receive is of a number this yields, each exactly once.
     pub fn owned(self, control: &[u8], owns: Owns) -> impl Iterator<Item = (c_int, bool)> + '_ {
+        self.holding(control, owns)
+            .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
+            .filter(|&(fd, _)| fd >= 0)
+    }
+
+    /// The messages whose non-negative ints [`owned`](Self::owned) yields.
+    fn holding(self, control: &[u8], owns: Owns) -> impl Iterator<Item = Cmsg<'_>> + '_ {
         self.messages(control)
             .take_while(move |m| !m.cut || owns.cut == Cut::Partial)
             .take(if owns.first_only { 1 } else { usize::MAX })
             .filter(Cmsg::carries_fds)
-            .flat_map(|m| m.fds().map(move |fd| (fd, m.is_rights())))
-            .filter(|&(fd, _)| fd >= 0)
     }
 
     /// Judges a received message: how many SCM_RIGHTS descriptors it hands the caller, who has
@@ -250,10 +255,12 @@ impl Layout {
         if flags & libc::MSG_TRUNC != 0 {
             return Err(Refusal::Cut);
         }
+        // as `owned` counts them: its SCM_RIGHTS numbers
         let n = self
-            .owned(control, owns)
-            .filter(|&(_, rights)| rights)
-            .count();
+            .holding(control, owns)
+            .filter(Cmsg::is_rights)
+            .map(|m| m.fds().filter(|&fd| fd >= 0).count())
+            .sum();
         if n > room {
             return Err(Refusal::TooMany);
         }
