@@ -75,7 +75,10 @@ empty_or_partial_scm_rights_is_ebadmsg(void)
 	t_close2(sv);
 }
 
-/* TCP silently drops SCM_RIGHTS: sendfd "succeeds", the peer's recvfd says EBADMSG. */
+/*
+ * Linux's TCP silently drops SCM_RIGHTS: sendfd "succeeds", the peer's recvfd says EBADMSG.
+ * (FreeBSD's refuses the send with EINVAL; what the other systems do was not read: sendfd(3).)
+ */
 static void
 tcp_peer_is_ebadmsg(void)
 {
@@ -134,7 +137,12 @@ main(void)
 	T(data_before_the_descriptor);
 	T(descriptor_on_two_bytes);
 	T(empty_or_partial_scm_rights_is_ebadmsg);
-	T(tcp_peer_is_ebadmsg);
-	T(udp_peer_is_ebadmsg);
+	if(T_LINUX){
+		T(tcp_peer_is_ebadmsg);
+		T(udp_peer_is_ebadmsg);
+	}else{
+		T_SKIP(tcp_peer_is_ebadmsg, "Linux's TCP answers");
+		T_SKIP(udp_peer_is_ebadmsg, "Linux's UDP answers");
+	}
 	return t_end();
 }

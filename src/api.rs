@@ -146,8 +146,9 @@ fn raw(fd: impl AsFd) -> c_int {
 ///
 /// The kernel's: `EBADF`, `ENOTSOCK`, `EPIPE` when the peer is gone, `EAGAIN` on a full
 /// non-blocking socket, `EINTR` (nothing sent), `ETOOMANYREFS`, `EPERM` when the receiver
-/// refuses descriptors (`SO_PASSRIGHTS`), ... A socket that is not `AF_UNIX` accepts the byte
-/// and silently drops the descriptor: its peer's [`recv_fd`] reports `EBADMSG`.
+/// refuses descriptors (`SO_PASSRIGHTS`), ... On Linux a connected TCP or UDP socket accepts
+/// the byte and silently drops the descriptor: its peer's [`recv_fd`] reports `EBADMSG`
+/// (FreeBSD's TCP refuses the send, `EINVAL`; sendfd(3), BUGS).
 ///
 /// ```
 /// let (a, b) = p9fd::pipe()?;
