@@ -384,7 +384,8 @@ impl Credentials {
 }
 
 /// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the
-/// first slots of `fds` (anything already there is closed).
+/// first slots of `fds`. After it every slot past them is `None`: whatever any slot held
+/// before is closed, so a reused array never shows the previous message's descriptors.
 ///
 /// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram or seqpacket
 /// message returns 0 bytes too, with its descriptors. A datagram or seqpacket message longer
@@ -430,5 +431,12 @@ pub fn recv_fds(
     flags: RecvFlags,
 ) -> io::Result<Received> {
     let (got, _) = pass::recv(raw(sock), data, fds, flags.cloexec())?;
+    // the slots past the message's: only those that hold one are written (a fresh array, or
+    // one the message filled, costs a look at each)
+    for slot in fds.get_mut(got.fds..).unwrap_or_default() {
+        if slot.is_some() {
+            *slot = None;
+        }
+    }
     Ok(got)
 }

@@ -154,27 +154,30 @@ fn a_datagram_longer_than_the_buffer_is_emsgsize_and_consumed() {
 }
 
 /// A slot that held a descriptor has it closed when the receive fills it, in whichever slot
-/// it is (the receive then stores one by one); slots the message does not reach keep theirs.
-/// Into empty slots it stores in bulk: the descriptors are the same either way.
+/// it is (the receive then stores one by one); slots past the message's descriptors are
+/// emptied, what they held closed. Into empty slots it stores in bulk: the descriptors are the
+/// same either way.
 #[test]
 fn recv_fds_closes_what_a_filled_slot_held() {
     let (a, b) = pipe().unwrap();
     for held_at in 0..3 {
         let (r_old, w_old) = oracle();
         let (r_new, w_new) = oracle();
-        let (r_keep, w_keep) = oracle();
-        let keep_raw = w_keep.as_raw_fd();
-        let mut slots = [None, None, None, None, Some(w_keep)];
+        let (r_past, w_past) = oracle();
+        let mut slots = [None, None, None, None, Some(w_past)];
         slots[held_at] = Some(w_old);
         send_fds(&a, b"x", &[w_new.as_fd(); 3]).unwrap();
         drop(w_new);
         let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
         assert_eq!((got.bytes, got.fds), (1, 3));
         assert!(eof(r_old), "slot {held_at}: the old descriptor was closed");
-        assert!(slots[..3].iter().all(Option::is_some) && slots[3].is_none());
-        assert_eq!(slots[4].as_ref().map(AsRawFd::as_raw_fd), Some(keep_raw));
+        assert!(slots[..3].iter().all(Option::is_some) && slots[3..].iter().all(Option::is_none));
+        assert!(
+            eof(r_past),
+            "slot {held_at}: the slot past the message was emptied"
+        );
         drop(slots);
-        assert!(eof(r_new) && eof(r_keep));
+        assert!(eof(r_new));
     }
     // all empty: the bulk store, and a second receive into the same, now filled, slots
     let (r_old, w_old) = oracle();
@@ -190,6 +193,37 @@ fn recv_fds_closes_what_a_filled_slot_held() {
     assert!(eof(r_old));
     drop(slots);
     assert!(eof(r_new));
+}
+
+/// A reused slot array never shows the previous message's descriptor: a message with fewer
+/// descriptors than the last empties the slots past its own, closing what they held.
+#[test]
+fn a_reused_slot_array_shows_no_stale_descriptor() {
+    let (a, b) = pipe().unwrap();
+    let (r, w) = oracle();
+    send_fds(&a, b"x", &[w.as_fd(), w.as_fd()]).unwrap();
+    drop(w);
+    let mut slots = [None, None, None];
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 2);
+    send_fds(&a, b"y", &[]).unwrap();
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds), (1, 0));
+    assert!(slots.iter().all(Option::is_none), "no stale descriptor");
+    assert!(eof(r), "the old descriptors were closed");
+    // one descriptor after two: the second slot is emptied
+    let (r, w) = oracle();
+    let (r1, w1) = oracle();
+    send_fds(&a, b"x", &[w.as_fd(), w.as_fd()]).unwrap();
+    send_fds(&a, b"y", &[w1.as_fd()]).unwrap();
+    drop((w, w1));
+    recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 1);
+    assert!(slots[0].is_some() && slots[1..].iter().all(Option::is_none));
+    assert!(eof(r));
+    drop(slots);
+    assert!(eof(r1));
 }
 
 #[test]

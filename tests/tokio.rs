@@ -177,3 +177,25 @@ async fn send_fds_all_moves_253_descriptors_and_more_than_the_buffer_to_a_slow_r
     assert!(got == data, "the payload arrives whole and in order");
     assert!(eof(r));
 }
+
+/// A reused slot array never shows the previous message's descriptor, as in the blocking API.
+#[tokio::test]
+async fn a_reused_slot_array_shows_no_stale_descriptor() {
+    let (a, b) = UnixStream::pair().unwrap();
+    let (r, w) = oracle();
+    p9fd::tokio::send_fds(&a, b"x", &[w.as_fd()]).await.unwrap();
+    drop(w);
+    let mut slots = [None, None];
+    let mut byte = [0u8];
+    let got = p9fd::tokio::recv_fds(&b, &mut byte, &mut slots, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!(got.fds, 1);
+    p9fd::tokio::send_fds(&a, b"y", &[]).await.unwrap();
+    let got = p9fd::tokio::recv_fds(&b, &mut byte, &mut slots, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!((got.bytes, got.fds), (1, 0));
+    assert!(slots.iter().all(Option::is_none), "no stale descriptor");
+    assert!(eof(r), "the old descriptor was closed");
+}
