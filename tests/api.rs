@@ -60,6 +60,58 @@ fn pipe_ends_are_inheritable_stream_sockets() {
 }
 
 #[test]
+fn pipe_cloexec_ends_are_close_on_exec_stream_sockets() {
+    let (a, b) = p9fd::pipe_cloexec().unwrap();
+    assert!(cloexec(a.as_fd()) && cloexec(b.as_fd()));
+    assert_eq!(common::socket_type(a.as_fd()), libc::SOCK_STREAM);
+    let (r, w) = oracle();
+    send_fds(&a, b"x", &[w.as_fd()]).unwrap();
+    drop(w);
+    let mut slots = [None];
+    assert_eq!(
+        recv_fds(&b, &mut [0u8; 4], &mut slots, RecvFlags::EMPTY)
+            .unwrap()
+            .fds,
+        1
+    );
+    drop(slots);
+    assert!(eof(r));
+}
+
+/// The framed pipe: close-on-exec seqpacket ends; each send one record with its descriptors,
+/// never run together with the next (on a stream they may be, on the BSDs and macOS); an
+/// empty record is a record; one longer than the buffer is EMSGSIZE, its descriptors closed,
+/// and the next receive gets the next record; end of file is 0.
+#[test]
+fn the_framed_pipe_keeps_records_apart() {
+    let (a, b) = p9fd::pipe_framed().unwrap();
+    assert!(cloexec(a.as_fd()) && cloexec(b.as_fd()));
+    assert_eq!(common::socket_type(a.as_fd()), libc::SOCK_SEQPACKET);
+    let (r, w) = oracle();
+    send_fds(&a, b"one", &[w.as_fd(), w.as_fd()]).unwrap();
+    send_fds(&a, b"two", &[]).unwrap();
+    send_fds(&a, b"three", &[w.as_fd()]).unwrap();
+    send_fds(&a, b"4", &[w.as_fd()]).unwrap();
+    drop(w);
+    let (mut buf, mut slots) = ([0u8; 4], [None, None]);
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"one"[..], 2));
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"two"[..], 0));
+    assert!(slots.iter().all(Option::is_none));
+    assert_eq!(
+        errno(recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY)),
+        libc::EMSGSIZE
+    );
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::CLOEXEC).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"4"[..], 1));
+    drop((a, slots));
+    let got = recv_fds(&b, &mut buf, &mut [None], RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds), (0, 0));
+    assert!(eof(r));
+}
+
+#[test]
 fn eof_is_econnreset() {
     let (a, b) = pipe().unwrap();
     drop(a);

@@ -34,6 +34,7 @@ impl Spec for DragonFly {
         null_control_leaks: false,
         gathers: true,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer,
     };
 }
