@@ -98,7 +98,7 @@ RUST_ASAN = RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address RUSTDOCFLAGS=-Zsanit
 FUZZ_CASES ?= 1000000
 FUZZ_INPUTS ?= 100000
 
-EXAMPLES = pingpong handoff opend
+EXAMPLES = pingpong handoff opend framed
 CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
 # The man pages, and the names that open them (no pipe.3: it would shadow pipe(2) where man
 # searches section 3 first, as Debian's does). APUE's only for a library built with apue.

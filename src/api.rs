@@ -257,7 +257,7 @@ pub fn pipe_cloexec() -> io::Result<(OwnedFd, OwnedFd)> {
 /// # Errors
 ///
 /// `socketpair`'s: `EPROTONOSUPPORT` on macOS, which has no Unix-domain `SOCK_SEQPACKET`
-/// (use [`pipe_cloexec`] there, with a framing of your own: sendfdmsg(3), FRAMING); `EMFILE`,
+/// (use [`pipe_cloexec`] there, with a framing of your own: sendfdmsg(3), Framing); `EMFILE`,
 /// `ENFILE`, `ENOMEM`, ...
 ///
 /// ```
