@@ -41,7 +41,9 @@
 //!   parsed, so none can leak: whatever the caller does not get is closed before the call
 //!   returns.
 //! - Errors are [`std::io::Error`]s holding an errno (`raw_os_error()` is always `Some`).
-//!   Kernel errors pass through unchanged; the library's own are documented per function.
+//!   Kernel errors pass through unchanged; the library's own are documented per function,
+//!   and [`failure`] names them ([`Failure`]: no descriptor, too big, a full table, ...)
+//!   without a libc dependency.
 //! - Outputs are written only on success.
 //! - Nothing allocates, nothing retries (an `EINTR` is returned), nothing raises `SIGPIPE`,
 //!   and no state is shared: every function is safe to call from any thread.
@@ -85,6 +87,8 @@ pub mod apue;
 mod capi;
 #[doc(hidden)]
 pub mod cmsg;
+#[cfg(feature = "std")]
+mod failure;
 mod pass;
 mod sys;
 // The kernel models: each other system's receive, modelled from its kernel's sources and run
@@ -97,6 +101,8 @@ pub mod tokio;
 
 #[cfg(feature = "std")]
 pub use api::*;
+#[cfg(feature = "std")]
+pub use failure::{Failure, failure};
 
 /// The C library's panic handler: without std nothing can unwind, so a panic (which the core
 /// is written never to reach) ends the process.

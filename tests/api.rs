@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use p9fd::{MAX_FDS, RecvFlags, pipe, recv_fd, recv_fds, send_fd, send_fds};
+use p9fd::{MAX_FDS, Received, RecvFlags, pipe, recv_fd, recv_fds, send_fd, send_fds};
 
 fn errno<T: std::fmt::Debug>(r: io::Result<T>) -> i32 {
     r.expect_err("should fail")
@@ -339,4 +339,57 @@ fn recv_flags_accept_only_cloexec() {
     );
     assert_eq!(RecvFlags::from_bits(libc::MSG_PEEK), None);
     assert_eq!(RecvFlags::from_bits(-1), None);
+}
+
+/// Each of p9fd's own failures, as a real call produces it, is named by `failure`; other
+/// errors are not.
+#[test]
+fn failures_are_told_apart_without_libc() {
+    use p9fd::{Failure, failure};
+    let what = |r: io::Result<Received>| failure(&r.unwrap_err());
+    let (a, b) = pipe().unwrap();
+    File::from(a.try_clone().unwrap()).write_all(b"p").unwrap();
+    assert_eq!(
+        failure(&recv_fd(&b, RecvFlags::EMPTY).unwrap_err()),
+        Some(Failure::NoDescriptor)
+    );
+    send_fds(&a, b"x", &[io::stdout().as_fd(); 2]).unwrap();
+    assert_eq!(
+        what(recv_fds(&b, &mut [0], &mut [None], RecvFlags::EMPTY)),
+        Some(Failure::TooBig)
+    );
+    assert_eq!(
+        what(recv_fds(&b, &mut [], &mut [None], RecvFlags::EMPTY)),
+        Some(Failure::Invalid)
+    );
+    assert_eq!(
+        failure(&send_fds(&a, b"", &[]).unwrap_err()),
+        Some(Failure::Invalid)
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    send_fds(&d, b"long", &[]).unwrap();
+    assert_eq!(
+        what(recv_fds(&e, &mut [0; 2], &mut [], RecvFlags::EMPTY)),
+        Some(Failure::TooBig)
+    );
+    drop(a);
+    assert_eq!(
+        failure(&recv_fd(&b, RecvFlags::EMPTY).unwrap_err()),
+        Some(Failure::PeerGone)
+    );
+    assert_eq!(
+        failure(&io::Error::from_raw_os_error(libc::EMFILE)),
+        Some(Failure::TableFull)
+    );
+    assert_eq!(
+        failure(&io::Error::from_raw_os_error(libc::EPROTONOSUPPORT)),
+        Some(Failure::Unsupported)
+    );
+    let not_a_socket = File::open("/dev/null").unwrap();
+    let err = recv_fd(&not_a_socket, RecvFlags::EMPTY).unwrap_err();
+    assert_eq!(
+        (err.raw_os_error(), failure(&err)),
+        (Some(libc::ENOTSOCK), None)
+    );
+    assert_eq!(failure(&io::Error::other("not p9fd's")), None);
 }
