@@ -30,8 +30,11 @@
 //! The Rust names are the snake-case forms of lib9's (`sendfd` → [`send_fd`], `recvfd` →
 //! [`recv_fd`]), `p9pipe` is [`pipe`] inside this crate, and the message forms that carry
 //! several descriptors and a payload are [`send_fds`] and [`recv_fds`], the names CPython's
-//! `socket` module uses for the same thing. The C library exports `sendfd`, `recvfd`, `p9pipe`,
-//! `sendfdmsg` and `recvfdmsg`, declared in `p9fd.h`.
+//! `socket` module uses for the same thing; [`FdPassing`] makes them methods of std's
+//! `UnixStream` and `UnixDatagram`. [`pipe_framed`] keeps message boundaries (a seqpacket
+//! pair) and [`pipe_cloexec`] is [`pipe`] with close-on-exec ends. The C library exports
+//! `sendfd`, `recvfd`, `p9pipe`, `p9framedpipe`, `sendfdmsg` and `recvfdmsg`, declared in
+//! `p9fd.h`.
 //!
 //! # Conventions
 //!
@@ -88,6 +91,8 @@ mod capi;
 #[doc(hidden)]
 pub mod cmsg;
 #[cfg(feature = "std")]
+mod ext;
+#[cfg(feature = "std")]
 mod failure;
 mod pass;
 mod sys;
@@ -101,6 +106,8 @@ pub mod tokio;
 
 #[cfg(feature = "std")]
 pub use api::*;
+#[cfg(feature = "std")]
+pub use ext::FdPassing;
 #[cfg(feature = "std")]
 pub use failure::{Failure, failure};
 

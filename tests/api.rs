@@ -393,3 +393,30 @@ fn failures_are_told_apart_without_libc() {
     );
     assert_eq!(failure(&io::Error::other("not p9fd's")), None);
 }
+
+/// The methods are the free functions: a descriptor each way on a stream and a datagram
+/// socket, nothing leaked.
+#[test]
+fn methods_on_std_sockets_pass_descriptors() {
+    use p9fd::FdPassing;
+    let (r, w) = oracle();
+    let (a, b) = UnixStream::pair().unwrap();
+    a.send_fd(&w).unwrap();
+    drop(b.recv_fd(RecvFlags::CLOEXEC).unwrap());
+    a.send_fds_all(b"all", &[w.as_fd()]).unwrap();
+    let (mut buf, mut fds) = ([0u8; 4], [None]);
+    assert_eq!(
+        b.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+            .unwrap()
+            .fds,
+        1
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    assert_eq!(d.send_fds(b"dgram", &[w.as_fd()]).unwrap(), 5);
+    drop(w);
+    let mut buf = [0u8; 8];
+    let got = e.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"dgram"[..], 1));
+    drop(fds);
+    assert!(eof(r));
+}

@@ -243,3 +243,34 @@ async fn tokio_pairs_are_close_on_exec() {
     let (a, b) = UnixStream::pair().unwrap();
     assert!(common::cloexec(a.as_fd()) && common::cloexec(b.as_fd()));
 }
+
+/// The methods are the free functions: a descriptor each way on a stream and a datagram
+/// socket, nothing leaked.
+#[tokio::test]
+async fn methods_on_tokio_sockets_pass_descriptors() {
+    use p9fd::tokio::FdPassing;
+    let (r, w) = oracle();
+    let (a, b) = UnixStream::pair().unwrap();
+    a.send_fd(&w).await.unwrap();
+    drop(b.recv_fd(RecvFlags::CLOEXEC).await.unwrap());
+    a.send_fds_all(b"all", &[w.as_fd()]).await.unwrap();
+    let (mut buf, mut fds) = ([0u8; 4], [None]);
+    assert_eq!(
+        b.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+            .await
+            .unwrap()
+            .fds,
+        1
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    assert_eq!(d.send_fds(b"dgram", &[w.as_fd()]).await.unwrap(), 5);
+    drop(w);
+    let mut buf = [0u8; 8];
+    let got = e
+        .recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"dgram"[..], 1));
+    drop(fds);
+    assert!(eof(r));
+}
