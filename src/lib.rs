@@ -55,7 +55,7 @@
 //!
 //! - `std` (default): the safe API above. Without it the crate is `no_std`, over `core` and
 //!   `libc` only.
-//! - `capi`: the C exports (`sendfd`, `recvfd`, `p9pipe`, `sendfdmsg`, `recvfdmsg`). Off by
+//! - `capi`: the C exports (`sendfd`, `recvfd`, `p9pipe`, `p9framedpipe`, `sendfdmsg`, `recvfdmsg`). Off by
 //!   default, so a Rust program depending on p9fd gets no C symbol and may define its own
 //!   `sendfd` or link lib9 beside it. The C libraries are this crate built with
 //!   `--no-default-features --features capi` as a `staticlib` and `cdylib` (`make`); that
