@@ -55,7 +55,7 @@ errnos() {
 # documents sendfd.3's too.
 page() {
 	case $1 in
-	p9pipe*) echo man/man3/p9pipe.3 ;;
+	p9pipe* | p9framedpipe*) echo man/man3/p9pipe.3 ;;
 	sendfdmsg* | recvfdmsg*) echo man/man3/sendfdmsg.3 ;;
 	sendfd* | recvfd*) echo man/man3/sendfd.3 ;;
 	send_* | recv_*) echo man/man3/apue.3 ;;

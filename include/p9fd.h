@@ -85,6 +85,22 @@ int recvfd(int socket);
 int p9pipe(int *fd);
 
 /**
+ * A pipe that keeps message boundaries: creates a pair of connected Unix-domain
+ * SOCK_SEQPACKET sockets and stores them in fd[0] and fd[1]. Each sendfdmsg (or sendfd) is
+ * one record, and each recvfdmsg takes one whole record with its descriptors, so messages
+ * never run together. flags is 0 (both ends inherited across exec, as p9pipe's) or
+ * P9FD_CLOEXEC (both ends close-on-exec, atomically: SOCK_CLOEXEC). Send with p9fd's
+ * functions: on FreeBSD 15 a record ends only where its sender marks it (MSG_EOR, which they
+ * pass).
+ *
+ * Returns 0, or -1 with errno set, and then fd is not written: EINVAL for any other flag,
+ * EFAULT if fd is NULL, EPROTONOSUPPORT on macOS (no Unix-domain SOCK_SEQPACKET), or
+ * another of socketpair's errors (EMFILE, ENFILE, ENOMEM, ENOBUFS). Thread-safe; no
+ * allocation.
+ */
+int p9framedpipe(int *fd, int flags);
+
+/**
  * Sends one message on the Unix-domain socket socket: the nbuf bytes at buf, carrying
  * the nfds descriptors in fds as one SCM_RIGHTS message (none if nfds is 0).
  *

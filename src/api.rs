@@ -220,7 +220,67 @@ pub fn recv_fd(sock: impl AsFd, flags: RecvFlags) -> io::Result<OwnedFd> {
 #[doc(alias = "p9pipe")]
 #[doc(alias = "socketpair")]
 pub fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let (a, b) = pass::pipe()?;
+    let (a, b) = pass::pipe(libc::SOCK_STREAM, false)?;
+    Ok((a.into(), b.into()))
+}
+
+/// [`pipe`] with both ends close-on-exec: a pair of connected Unix-domain stream sockets that
+/// no child inherits across `exec` unless given one. Atomic (SOCK_CLOEXEC) wherever the
+/// system has it; on macOS, which has none, the flag is set with `fcntl` right after, so a
+/// `fork`+`exec` in another thread in between may inherit the ends.
+///
+/// [`pipe`] keeps lib9's inherited ends: a program ported from Plan 9 relies on them.
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// let (a, b) = p9fd::pipe_cloexec()?;
+/// for end in [&a, &b] {
+///     let flags = unsafe { libc::fcntl(end.as_raw_fd(), libc::F_GETFD) };
+///     assert_ne!(flags & libc::FD_CLOEXEC, 0);
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "SOCK_CLOEXEC")]
+pub fn pipe_cloexec() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (a, b) = pass::pipe(libc::SOCK_STREAM, true)?;
+    Ok((a.into(), b.into()))
+}
+
+/// A pipe that keeps message boundaries: a pair of connected Unix-domain `SOCK_SEQPACKET`
+/// sockets, both ends close-on-exec (as for [`pipe_cloexec`]). Each [`send_fds`] is one
+/// record, and each [`recv_fds`] takes one whole record with its descriptors (a record
+/// longer than the buffer is `EMSGSIZE`, not a silent cut), so messages never run together
+/// and descriptors never arrive with another message's bytes.
+///
+/// Send with p9fd's functions: on FreeBSD 15 a record ends only where its sender marks it
+/// (MSG_EOR, which p9fd's sends pass), so plain `write`s there run together.
+///
+/// # Errors
+///
+/// `socketpair`'s: `EPROTONOSUPPORT` on macOS, which has no Unix-domain `SOCK_SEQPACKET`
+/// (use [`pipe_cloexec`] there, with a framing of your own: sendfdmsg(3), Framing); `EMFILE`,
+/// `ENFILE`, `ENOMEM`, ...
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// let (a, b) = match p9fd::pipe_framed() {
+///     Ok(ends) => ends,
+///     Err(e) if e.raw_os_error() == Some(libc::EPROTONOSUPPORT) => return Ok(()), // macOS
+///     Err(e) => return Err(e),
+/// };
+/// p9fd::send_fds(&a, b"one", &[std::io::stdout().as_fd()])?;
+/// p9fd::send_fds(&a, b"two", &[])?;
+/// let (mut buf, mut fds) = ([0; 16], [None]);
+/// let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!((&buf[..got.bytes], got.fds), (&b"one"[..], 1)); // not "onetwo"
+/// let got = p9fd::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!((&buf[..got.bytes], got.fds), (&b"two"[..], 0));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "SOCK_SEQPACKET")]
+#[doc(alias = "p9framedpipe")]
+pub fn pipe_framed() -> io::Result<(OwnedFd, OwnedFd)> {
+    let (a, b) = pass::pipe(libc::SOCK_SEQPACKET, true)?;
     Ok((a.into(), b.into()))
 }
 
@@ -385,7 +445,8 @@ impl Credentials {
 }
 
 /// Receives one message: up to `data.len()` bytes into `data`, and its descriptors into the
-/// first slots of `fds` (anything already there is closed).
+/// first slots of `fds`. After it every slot past them is `None`: whatever any slot held
+/// before is closed, so a reused array never shows the previous message's descriptors.
 ///
 /// It returns 0 bytes and 0 descriptors at end of file. A zero-length datagram or seqpacket
 /// message returns 0 bytes too, with its descriptors. A datagram or seqpacket message longer
@@ -431,5 +492,12 @@ pub fn recv_fds(
     flags: RecvFlags,
 ) -> io::Result<Received> {
     let (got, _) = pass::recv(raw(sock), data, fds, flags.cloexec())?;
+    // the slots past the message's: only those that hold one are written (a fresh array, or
+    // one the message filled, costs a look at each)
+    for slot in fds.get_mut(got.fds..).unwrap_or_default() {
+        if slot.is_some() {
+            *slot = None;
+        }
+    }
     Ok(got)
 }

@@ -97,14 +97,51 @@ pub extern "C" fn p9pipe(fd: *mut c_int) -> c_int {
     if fd.is_null() {
         return ret(Err(Errno(libc::EFAULT)), |()| 0);
     }
-    ret(pass::pipe(), |(a, b)| {
-        // SAFETY: `fd` is not NULL and, as the prototype says, points to two ints.
-        unsafe {
-            fd.write(a.into_raw());
-            fd.add(1).write(b.into_raw());
-        }
-        0
+    // SAFETY: `fd` is not NULL and, as the prototype says, points to two ints.
+    ret(pass::pipe(libc::SOCK_STREAM, false), |ends| unsafe {
+        store_pair(fd, ends)
     })
+}
+
+/// A pipe that keeps message boundaries: creates a pair of connected Unix-domain
+/// SOCK_SEQPACKET sockets and stores them in fd[0] and fd[1]. Each sendfdmsg (or sendfd) is
+/// one record, and each recvfdmsg takes one whole record with its descriptors, so messages
+/// never run together. flags is 0 (both ends inherited across exec, as p9pipe's) or
+/// P9FD_CLOEXEC (both ends close-on-exec, atomically: SOCK_CLOEXEC). Send with p9fd's
+/// functions: on FreeBSD 15 a record ends only where its sender marks it (MSG_EOR, which they
+/// pass).
+///
+/// Returns 0, or -1 with errno set, and then fd is not written: EINVAL for any other flag,
+/// EFAULT if fd is NULL, EPROTONOSUPPORT on macOS (no Unix-domain SOCK_SEQPACKET), or
+/// another of socketpair's errors (EMFILE, ENFILE, ENOMEM, ENOBUFS). Thread-safe; no
+/// allocation.
+#[unsafe(no_mangle)]
+pub extern "C" fn p9framedpipe(fd: *mut c_int, flags: c_int) -> c_int {
+    if flags & !P9FD_CLOEXEC != 0 {
+        return ret(Err(Errno(libc::EINVAL)), |()| 0);
+    }
+    if fd.is_null() {
+        return ret(Err(Errno(libc::EFAULT)), |()| 0);
+    }
+    let cloexec = flags & P9FD_CLOEXEC != 0;
+    // SAFETY: `fd` is not NULL and, as the prototype says, points to two ints.
+    ret(pass::pipe(libc::SOCK_SEQPACKET, cloexec), |ends| unsafe {
+        store_pair(fd, ends)
+    })
+}
+
+/// Stores a pipe's two ends in `fd[0]` and `fd[1]`, which the caller now owns; returns 0.
+///
+/// # Safety
+/// `fd` is not NULL and points to two writable ints.
+#[inline(always)]
+unsafe fn store_pair(fd: *mut c_int, (a, b): (Fd, Fd)) -> c_int {
+    // SAFETY: as the caller promises.
+    unsafe {
+        fd.write(a.into_raw());
+        fd.add(1).write(b.into_raw());
+    }
+    0
 }
 
 /// The most descriptors one message can carry: Linux's SCM_MAX_FD, p9fd's limit on every

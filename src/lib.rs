@@ -30,8 +30,11 @@
 //! The Rust names are the snake-case forms of lib9's (`sendfd` → [`send_fd`], `recvfd` →
 //! [`recv_fd`]), `p9pipe` is [`pipe`] inside this crate, and the message forms that carry
 //! several descriptors and a payload are [`send_fds`] and [`recv_fds`], the names CPython's
-//! `socket` module uses for the same thing. The C library exports `sendfd`, `recvfd`, `p9pipe`,
-//! `sendfdmsg` and `recvfdmsg`, declared in `p9fd.h`.
+//! `socket` module uses for the same thing; [`FdPassing`] makes them methods of std's
+//! `UnixStream` and `UnixDatagram`. [`pipe_framed`] keeps message boundaries (a seqpacket
+//! pair) and [`pipe_cloexec`] is [`pipe`] with close-on-exec ends. The C library exports
+//! `sendfd`, `recvfd`, `p9pipe`, `p9framedpipe`, `sendfdmsg` and `recvfdmsg`, declared in
+//! `p9fd.h`.
 //!
 //! # Conventions
 //!
@@ -41,7 +44,9 @@
 //!   parsed, so none can leak: whatever the caller does not get is closed before the call
 //!   returns.
 //! - Errors are [`std::io::Error`]s holding an errno (`raw_os_error()` is always `Some`).
-//!   Kernel errors pass through unchanged; the library's own are documented per function.
+//!   Kernel errors pass through unchanged; the library's own are documented per function,
+//!   and [`failure`] names them ([`Failure`]: no descriptor, too big, a full table, ...)
+//!   without a libc dependency.
 //! - Outputs are written only on success.
 //! - Nothing allocates, nothing retries (an `EINTR` is returned), nothing raises `SIGPIPE`,
 //!   and no state is shared: every function is safe to call from any thread.
@@ -50,7 +55,7 @@
 //!
 //! - `std` (default): the safe API above. Without it the crate is `no_std`, over `core` and
 //!   `libc` only.
-//! - `capi`: the C exports (`sendfd`, `recvfd`, `p9pipe`, `sendfdmsg`, `recvfdmsg`). Off by
+//! - `capi`: the C exports (`sendfd`, `recvfd`, `p9pipe`, `p9framedpipe`, `sendfdmsg`, `recvfdmsg`). Off by
 //!   default, so a Rust program depending on p9fd gets no C symbol and may define its own
 //!   `sendfd` or link lib9 beside it. The C libraries are this crate built with
 //!   `--no-default-features --features capi` as a `staticlib` and `cdylib` (`make`); that
@@ -85,6 +90,10 @@ pub mod apue;
 mod capi;
 #[doc(hidden)]
 pub mod cmsg;
+#[cfg(feature = "std")]
+mod ext;
+#[cfg(feature = "std")]
+mod failure;
 mod pass;
 mod sys;
 // The kernel models: each other system's receive, modelled from its kernel's sources and run
@@ -97,6 +106,10 @@ pub mod tokio;
 
 #[cfg(feature = "std")]
 pub use api::*;
+#[cfg(feature = "std")]
+pub use ext::FdPassing;
+#[cfg(feature = "std")]
+pub use failure::{Failure, failure};
 
 /// The C library's panic handler: without std nothing can unwind, so a panic (which the core
 /// is written never to reach) ends the process.

@@ -197,9 +197,25 @@ fn no_fd<K: Kernel>(k: &mut K, sock: c_int, bytes: usize) -> Errno {
     }
 }
 
-/// Plan 9's pipe: a connected pair of Unix-domain stream sockets, inherited across exec.
-pub(crate) fn pipe() -> Result<(Fd, Fd)> {
-    sys::socketpair(libc::SOCK_STREAM)
+/// [`pipe_on`] this system: `pipe(libc::SOCK_STREAM, false)` is Plan 9's pipe, a connected
+/// pair of Unix-domain stream sockets, inherited across exec.
+pub(crate) fn pipe(ty: c_int, cloexec: bool) -> Result<(Fd, Fd)> {
+    pipe_on(&mut Os, ty, cloexec)
+}
+
+/// A connected pair of Unix-domain sockets of type `ty` (SOCK_STREAM, or SOCK_SEQPACKET for a
+/// pipe that keeps message boundaries), close-on-exec if `cloexec`: atomically where the
+/// system's `socketpair` takes SOCK_CLOEXEC, with fcntl on each end right after where not
+/// ([`System::socketpair_cloexec`]). A type the system lacks is the kernel's error
+/// (EPROTONOSUPPORT for SOCK_SEQPACKET on macOS); nothing is left open on an error.
+pub(crate) fn pipe_on<K: Kernel>(k: &mut K, ty: c_int, cloexec: bool) -> Result<(Fd, Fd)> {
+    let atomic = cloexec && K::SYSTEM.socketpair_cloexec;
+    let (a, b) = k.socketpair(ty, atomic)?;
+    if cloexec && !atomic {
+        k.set_cloexec(a.raw());
+        k.set_cloexec(b.raw());
+    }
+    Ok((a, b))
 }
 
 /// The kernel as the receive sees it: `recvmsg`, the socket's type and the peer's
@@ -238,6 +254,9 @@ pub(crate) unsafe trait Kernel {
     fn release(&mut self) -> u32;
     /// Close-on-exec on a received descriptor, after receipt; see [`sys::set_cloexec`].
     fn set_cloexec(&mut self, fd: c_int);
+    /// `socketpair(2)` of two Unix-domain sockets of type `ty`, with SOCK_CLOEXEC if
+    /// `cloexec`; see [`sys::socketpair`].
+    fn socketpair(&mut self, ty: c_int, cloexec: bool) -> Result<(Fd, Fd)>;
 }
 
 /// This system's kernel.
@@ -279,6 +298,9 @@ unsafe impl Kernel for Os {
     }
     fn set_cloexec(&mut self, fd: c_int) {
         sys::set_cloexec(fd)
+    }
+    fn socketpair(&mut self, ty: c_int, cloexec: bool) -> Result<(Fd, Fd)> {
+        sys::socketpair(ty, cloexec)
     }
 }
 

@@ -106,6 +106,68 @@ impl Socket for UnixDatagram {
     }
 }
 
+/// Descriptor passing as methods of tokio's [`UnixStream`] and [`UnixDatagram`]: each is this
+/// module's function of the same name on `self`, nothing more (and as cancellation-safe).
+///
+/// ```
+/// use p9fd::tokio::FdPassing;
+/// use std::os::fd::AsFd;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let (a, b) = tokio::net::UnixStream::pair()?;
+/// a.send_fds(b"stdout", &[std::io::stdout().as_fd()]).await?;
+/// let (mut buf, mut fds) = ([0; 8], [None]);
+/// let got = b.recv_fds(&mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC).await?;
+/// assert_eq!((&buf[..got.bytes], got.fds), (&b"stdout"[..], 1));
+/// a.send_fd(std::io::stdin()).await?;
+/// let stdin = b.recv_fd(p9fd::RecvFlags::CLOEXEC).await?;
+/// # drop(stdin);
+/// # Ok(())
+/// # }
+/// ```
+pub trait FdPassing: Socket + Sized {
+    /// [`send_fd`] on this socket.
+    fn send_fd(&self, fd: impl AsFd + Send) -> impl Future<Output = io::Result<()>> + Send {
+        send_fd(self, fd)
+    }
+
+    /// [`recv_fd`] on this socket.
+    fn recv_fd(&self, flags: RecvFlags) -> impl Future<Output = io::Result<OwnedFd>> + Send {
+        recv_fd(self, flags)
+    }
+
+    /// [`send_fds`] on this socket.
+    fn send_fds(
+        &self,
+        data: &[u8],
+        fds: &[BorrowedFd<'_>],
+    ) -> impl Future<Output = io::Result<usize>> + Send {
+        send_fds(self, data, fds)
+    }
+
+    /// [`send_fds_all`] on this socket (not cancellation-safe, as that is not).
+    fn send_fds_all(
+        &self,
+        data: &[u8],
+        fds: &[BorrowedFd<'_>],
+    ) -> impl Future<Output = io::Result<()>> + Send {
+        send_fds_all(self, data, fds)
+    }
+
+    /// [`recv_fds`] on this socket.
+    fn recv_fds(
+        &self,
+        data: &mut [u8],
+        fds: &mut [Option<OwnedFd>],
+        flags: RecvFlags,
+    ) -> impl Future<Output = io::Result<Received>> + Send {
+        recv_fds(self, data, fds, flags)
+    }
+}
+
+impl FdPassing for UnixStream {}
+impl FdPassing for UnixDatagram {}
+
 /// `f` again while it is interrupted: an `EINTR` means the call did nothing.
 fn retrying<R>(mut f: impl FnMut() -> io::Result<R>) -> impl FnMut() -> io::Result<R> {
     move || loop {
@@ -208,6 +270,51 @@ pub async fn recv_fds<S: Socket>(
         retrying(|| crate::recv_fds(sock, &mut *data, &mut *fds, flags)),
     )
     .await
+}
+
+/// [`crate::pipe_framed`] as tokio sockets: a pair of connected Unix-domain `SOCK_SEQPACKET`
+/// sockets, close-on-exec and non-blocking, each a [`UnixStream`] (tokio has no seqpacket
+/// type; its readiness is the same on one). Use it with this module's functions: each
+/// [`send_fds`] is one record and each [`recv_fds`] takes one whole record (`EMSGSIZE` if it
+/// is longer than the buffer). Its `AsyncRead` also reads one record a call, and drops what
+/// does not fit the buffer. The stream form is tokio's own [`UnixStream::pair`], whose ends
+/// are close-on-exec already.
+///
+/// # Errors
+///
+/// As for [`crate::pipe_framed`]: `EPROTONOSUPPORT` on macOS, which has no Unix-domain
+/// `SOCK_SEQPACKET`.
+///
+/// # Panics
+///
+/// Outside a tokio runtime with IO enabled, as [`UnixStream::pair`].
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let (a, b) = match p9fd::tokio::pipe_framed() {
+///     Ok(ends) => ends,
+///     Err(e) if e.raw_os_error() == Some(libc::EPROTONOSUPPORT) => return Ok(()), // macOS
+///     Err(e) => return Err(e),
+/// };
+/// p9fd::tokio::send_fds(&a, b"one", &[std::io::stdout().as_fd()]).await?;
+/// p9fd::tokio::send_fds(&a, b"two", &[]).await?;
+/// let (mut buf, mut fds) = ([0; 16], [None]);
+/// let got = p9fd::tokio::recv_fds(&b, &mut buf, &mut fds, p9fd::RecvFlags::CLOEXEC).await?;
+/// assert_eq!((&buf[..got.bytes], got.fds), (&b"one"[..], 1));
+/// # Ok(())
+/// # }
+/// ```
+#[doc(alias = "SOCK_SEQPACKET")]
+pub fn pipe_framed() -> io::Result<(UnixStream, UnixStream)> {
+    let (a, b) = crate::pipe_framed()?;
+    let tokio = |fd: OwnedFd| {
+        let s = std::os::unix::net::UnixStream::from(fd);
+        s.set_nonblocking(true)?;
+        UnixStream::from_std(s)
+    };
+    Ok((tokio(a)?, tokio(b)?))
 }
 
 /// [`crate::send_fds_all`], awaiting readiness: all of `data`, the descriptors with its first

@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use p9fd::{MAX_FDS, RecvFlags, pipe, recv_fd, recv_fds, send_fd, send_fds};
+use p9fd::{MAX_FDS, Received, RecvFlags, pipe, recv_fd, recv_fds, send_fd, send_fds};
 
 fn errno<T: std::fmt::Debug>(r: io::Result<T>) -> i32 {
     r.expect_err("should fail")
@@ -57,6 +57,58 @@ fn pipe_ends_are_inheritable_stream_sockets() {
     let mut buf = [0; 2];
     b.read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"hi");
+}
+
+#[test]
+fn pipe_cloexec_ends_are_close_on_exec_stream_sockets() {
+    let (a, b) = p9fd::pipe_cloexec().unwrap();
+    assert!(cloexec(a.as_fd()) && cloexec(b.as_fd()));
+    assert_eq!(common::socket_type(a.as_fd()), libc::SOCK_STREAM);
+    let (r, w) = oracle();
+    send_fds(&a, b"x", &[w.as_fd()]).unwrap();
+    drop(w);
+    let mut slots = [None];
+    assert_eq!(
+        recv_fds(&b, &mut [0u8; 4], &mut slots, RecvFlags::EMPTY)
+            .unwrap()
+            .fds,
+        1
+    );
+    drop(slots);
+    assert!(eof(r));
+}
+
+/// The framed pipe: close-on-exec seqpacket ends; each send one record with its descriptors,
+/// never run together with the next (on a stream they may be, on the BSDs and macOS); an
+/// empty record is a record; one longer than the buffer is EMSGSIZE, its descriptors closed,
+/// and the next receive gets the next record; end of file is 0.
+#[test]
+fn the_framed_pipe_keeps_records_apart() {
+    let (a, b) = p9fd::pipe_framed().unwrap();
+    assert!(cloexec(a.as_fd()) && cloexec(b.as_fd()));
+    assert_eq!(common::socket_type(a.as_fd()), libc::SOCK_SEQPACKET);
+    let (r, w) = oracle();
+    send_fds(&a, b"one", &[w.as_fd(), w.as_fd()]).unwrap();
+    send_fds(&a, b"two", &[]).unwrap();
+    send_fds(&a, b"three", &[w.as_fd()]).unwrap();
+    send_fds(&a, b"4", &[w.as_fd()]).unwrap();
+    drop(w);
+    let (mut buf, mut slots) = ([0u8; 4], [None, None]);
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"one"[..], 2));
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"two"[..], 0));
+    assert!(slots.iter().all(Option::is_none));
+    assert_eq!(
+        errno(recv_fds(&b, &mut buf, &mut slots, RecvFlags::EMPTY)),
+        libc::EMSGSIZE
+    );
+    let got = recv_fds(&b, &mut buf, &mut slots, RecvFlags::CLOEXEC).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"4"[..], 1));
+    drop((a, slots));
+    let got = recv_fds(&b, &mut buf, &mut [None], RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds), (0, 0));
+    assert!(eof(r));
 }
 
 #[test]
@@ -154,27 +206,30 @@ fn a_datagram_longer_than_the_buffer_is_emsgsize_and_consumed() {
 }
 
 /// A slot that held a descriptor has it closed when the receive fills it, in whichever slot
-/// it is (the receive then stores one by one); slots the message does not reach keep theirs.
-/// Into empty slots it stores in bulk: the descriptors are the same either way.
+/// it is (the receive then stores one by one); slots past the message's descriptors are
+/// emptied, what they held closed. Into empty slots it stores in bulk: the descriptors are the
+/// same either way.
 #[test]
 fn recv_fds_closes_what_a_filled_slot_held() {
     let (a, b) = pipe().unwrap();
     for held_at in 0..3 {
         let (r_old, w_old) = oracle();
         let (r_new, w_new) = oracle();
-        let (r_keep, w_keep) = oracle();
-        let keep_raw = w_keep.as_raw_fd();
-        let mut slots = [None, None, None, None, Some(w_keep)];
+        let (r_past, w_past) = oracle();
+        let mut slots = [None, None, None, None, Some(w_past)];
         slots[held_at] = Some(w_old);
         send_fds(&a, b"x", &[w_new.as_fd(); 3]).unwrap();
         drop(w_new);
         let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
         assert_eq!((got.bytes, got.fds), (1, 3));
         assert!(eof(r_old), "slot {held_at}: the old descriptor was closed");
-        assert!(slots[..3].iter().all(Option::is_some) && slots[3].is_none());
-        assert_eq!(slots[4].as_ref().map(AsRawFd::as_raw_fd), Some(keep_raw));
+        assert!(slots[..3].iter().all(Option::is_some) && slots[3..].iter().all(Option::is_none));
+        assert!(
+            eof(r_past),
+            "slot {held_at}: the slot past the message was emptied"
+        );
         drop(slots);
-        assert!(eof(r_new) && eof(r_keep));
+        assert!(eof(r_new));
     }
     // all empty: the bulk store, and a second receive into the same, now filled, slots
     let (r_old, w_old) = oracle();
@@ -190,6 +245,37 @@ fn recv_fds_closes_what_a_filled_slot_held() {
     assert!(eof(r_old));
     drop(slots);
     assert!(eof(r_new));
+}
+
+/// A reused slot array never shows the previous message's descriptor: a message with fewer
+/// descriptors than the last empties the slots past its own, closing what they held.
+#[test]
+fn a_reused_slot_array_shows_no_stale_descriptor() {
+    let (a, b) = pipe().unwrap();
+    let (r, w) = oracle();
+    send_fds(&a, b"x", &[w.as_fd(), w.as_fd()]).unwrap();
+    drop(w);
+    let mut slots = [None, None, None];
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 2);
+    send_fds(&a, b"y", &[]).unwrap();
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!((got.bytes, got.fds), (1, 0));
+    assert!(slots.iter().all(Option::is_none), "no stale descriptor");
+    assert!(eof(r), "the old descriptors were closed");
+    // one descriptor after two: the second slot is emptied
+    let (r, w) = oracle();
+    let (r1, w1) = oracle();
+    send_fds(&a, b"x", &[w.as_fd(), w.as_fd()]).unwrap();
+    send_fds(&a, b"y", &[w1.as_fd()]).unwrap();
+    drop((w, w1));
+    recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    let got = recv_fds(&b, &mut [0u8; 1], &mut slots, RecvFlags::EMPTY).unwrap();
+    assert_eq!(got.fds, 1);
+    assert!(slots[0].is_some() && slots[1..].iter().all(Option::is_none));
+    assert!(eof(r));
+    drop(slots);
+    assert!(eof(r1));
 }
 
 #[test]
@@ -253,4 +339,84 @@ fn recv_flags_accept_only_cloexec() {
     );
     assert_eq!(RecvFlags::from_bits(libc::MSG_PEEK), None);
     assert_eq!(RecvFlags::from_bits(-1), None);
+}
+
+/// Each of p9fd's own failures, as a real call produces it, is named by `failure`; other
+/// errors are not.
+#[test]
+fn failures_are_told_apart_without_libc() {
+    use p9fd::{Failure, failure};
+    let what = |r: io::Result<Received>| failure(&r.unwrap_err());
+    let (a, b) = pipe().unwrap();
+    File::from(a.try_clone().unwrap()).write_all(b"p").unwrap();
+    assert_eq!(
+        failure(&recv_fd(&b, RecvFlags::EMPTY).unwrap_err()),
+        Some(Failure::NoDescriptor)
+    );
+    send_fds(&a, b"x", &[io::stdout().as_fd(); 2]).unwrap();
+    assert_eq!(
+        what(recv_fds(&b, &mut [0], &mut [None], RecvFlags::EMPTY)),
+        Some(Failure::TooBig)
+    );
+    assert_eq!(
+        what(recv_fds(&b, &mut [], &mut [None], RecvFlags::EMPTY)),
+        Some(Failure::Invalid)
+    );
+    assert_eq!(
+        failure(&send_fds(&a, b"", &[]).unwrap_err()),
+        Some(Failure::Invalid)
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    send_fds(&d, b"long", &[]).unwrap();
+    assert_eq!(
+        what(recv_fds(&e, &mut [0; 2], &mut [], RecvFlags::EMPTY)),
+        Some(Failure::TooBig)
+    );
+    drop(a);
+    assert_eq!(
+        failure(&recv_fd(&b, RecvFlags::EMPTY).unwrap_err()),
+        Some(Failure::PeerGone)
+    );
+    assert_eq!(
+        failure(&io::Error::from_raw_os_error(libc::EMFILE)),
+        Some(Failure::TableFull)
+    );
+    assert_eq!(
+        failure(&io::Error::from_raw_os_error(libc::EPROTONOSUPPORT)),
+        Some(Failure::Unsupported)
+    );
+    let not_a_socket = File::open("/dev/null").unwrap();
+    let err = recv_fd(&not_a_socket, RecvFlags::EMPTY).unwrap_err();
+    assert_eq!(
+        (err.raw_os_error(), failure(&err)),
+        (Some(libc::ENOTSOCK), None)
+    );
+    assert_eq!(failure(&io::Error::other("not p9fd's")), None);
+}
+
+/// The methods are the free functions: a descriptor each way on a stream and a datagram
+/// socket, nothing leaked.
+#[test]
+fn methods_on_std_sockets_pass_descriptors() {
+    use p9fd::FdPassing;
+    let (r, w) = oracle();
+    let (a, b) = UnixStream::pair().unwrap();
+    a.send_fd(&w).unwrap();
+    drop(b.recv_fd(RecvFlags::CLOEXEC).unwrap());
+    a.send_fds_all(b"all", &[w.as_fd()]).unwrap();
+    let (mut buf, mut fds) = ([0u8; 4], [None]);
+    assert_eq!(
+        b.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+            .unwrap()
+            .fds,
+        1
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    assert_eq!(d.send_fds(b"dgram", &[w.as_fd()]).unwrap(), 5);
+    drop(w);
+    let mut buf = [0u8; 8];
+    let got = e.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY).unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"dgram"[..], 1));
+    drop(fds);
+    assert!(eof(r));
 }

@@ -177,3 +177,100 @@ async fn send_fds_all_moves_253_descriptors_and_more_than_the_buffer_to_a_slow_r
     assert!(got == data, "the payload arrives whole and in order");
     assert!(eof(r));
 }
+
+/// A reused slot array never shows the previous message's descriptor, as in the blocking API.
+#[tokio::test]
+async fn a_reused_slot_array_shows_no_stale_descriptor() {
+    let (a, b) = UnixStream::pair().unwrap();
+    let (r, w) = oracle();
+    p9fd::tokio::send_fds(&a, b"x", &[w.as_fd()]).await.unwrap();
+    drop(w);
+    let mut slots = [None, None];
+    let mut byte = [0u8];
+    let got = p9fd::tokio::recv_fds(&b, &mut byte, &mut slots, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!(got.fds, 1);
+    p9fd::tokio::send_fds(&a, b"y", &[]).await.unwrap();
+    let got = p9fd::tokio::recv_fds(&b, &mut byte, &mut slots, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!((got.bytes, got.fds), (1, 0));
+    assert!(slots.iter().all(Option::is_none), "no stale descriptor");
+    assert!(eof(r), "the old descriptor was closed");
+}
+
+/// The framed pipe as tokio sockets: a receiver waiting before anything is sent is woken by
+/// the first record, records stay apart with their descriptors, a record longer than the
+/// buffer is EMSGSIZE, and the ends are close-on-exec seqpacket sockets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_framed_pipe_keeps_records_apart_under_tokio() {
+    let (a, b) = p9fd::tokio::pipe_framed().unwrap();
+    for end in [&a, &b] {
+        assert_eq!(common::socket_type(end.as_fd()), libc::SOCK_SEQPACKET);
+        assert!(common::cloexec(end.as_fd()));
+    }
+    let reader = tokio::spawn(async move {
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            let (mut buf, mut fds) = ([0u8; 16], [None, None]);
+            let r = p9fd::tokio::recv_fds(&b, &mut buf, &mut fds, RecvFlags::CLOEXEC).await?;
+            got.push((buf[..r.bytes].to_vec(), r.fds));
+        }
+        let mut short = [0u8; 2];
+        let e = p9fd::tokio::recv_fds(&b, &mut short, &mut [None], RecvFlags::CLOEXEC).await;
+        Ok::<_, io::Error>((got, e.unwrap_err().raw_os_error()))
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await; // the reader waits first
+    let (r, w) = oracle();
+    p9fd::tokio::send_fds(&a, b"one", &[w.as_fd(), w.as_fd()])
+        .await
+        .unwrap();
+    p9fd::tokio::send_fds(&a, b"two", &[]).await.unwrap();
+    p9fd::tokio::send_fds(&a, b"three", &[w.as_fd()])
+        .await
+        .unwrap();
+    drop(w);
+    let (got, e) = reader.await.unwrap().unwrap();
+    assert_eq!(got, [(b"one".to_vec(), 2), (b"two".to_vec(), 0)]);
+    assert_eq!(e, Some(libc::EMSGSIZE));
+    assert!(eof(r), "every descriptor closed");
+}
+
+/// tokio's own pair, the framed pipe's stream form, is close-on-exec already.
+#[tokio::test]
+async fn tokio_pairs_are_close_on_exec() {
+    let (a, b) = UnixStream::pair().unwrap();
+    assert!(common::cloexec(a.as_fd()) && common::cloexec(b.as_fd()));
+}
+
+/// The methods are the free functions: a descriptor each way on a stream and a datagram
+/// socket, nothing leaked.
+#[tokio::test]
+async fn methods_on_tokio_sockets_pass_descriptors() {
+    use p9fd::tokio::FdPassing;
+    let (r, w) = oracle();
+    let (a, b) = UnixStream::pair().unwrap();
+    a.send_fd(&w).await.unwrap();
+    drop(b.recv_fd(RecvFlags::CLOEXEC).await.unwrap());
+    a.send_fds_all(b"all", &[w.as_fd()]).await.unwrap();
+    let (mut buf, mut fds) = ([0u8; 4], [None]);
+    assert_eq!(
+        b.recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+            .await
+            .unwrap()
+            .fds,
+        1
+    );
+    let (d, e) = UnixDatagram::pair().unwrap();
+    assert_eq!(d.send_fds(b"dgram", &[w.as_fd()]).await.unwrap(), 5);
+    drop(w);
+    let mut buf = [0u8; 8];
+    let got = e
+        .recv_fds(&mut buf, &mut fds, RecvFlags::EMPTY)
+        .await
+        .unwrap();
+    assert_eq!((&buf[..got.bytes], got.fds), (&b"dgram"[..], 1));
+    drop(fds);
+    assert!(eof(r));
+}

@@ -260,6 +260,29 @@ p9pipe_(void)
 }
 
 static void
+p9framedpipe_(void)
+{
+	int p[2] = { -7, -7 };
+	int v;
+	socklen_t len;
+
+	begin();
+	end(p9framedpipe(p, P9FD_CLOEXEC));
+	if(r == 0){
+		len = sizeof v;
+		if(getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &len) != 0 || v != SOCK_SEQPACKET
+		|| !t_cloexec(p[0]) || !t_cloexec(p[1]) || write(p[0], "x", 1) != 1
+		|| read(p[1], text, 1) != 1)
+			bad("the ends are not a connected close-on-exec seqpacket pair");
+		close(p[0]);
+		close(p[1]);
+	}else if(r != -1 || !documented(e))
+		bad("an errno its page does not document");
+	else if(p[0] != -7 || p[1] != -7)
+		bad("fd written on error");
+}
+
+static void
 sendfd_(void)
 {
 	static const Msg none = { NOTHING, "", 0, 0, { 0 } };
@@ -530,6 +553,7 @@ static const struct {
 	void (*fn)(void);
 } scenarios[] = {
 	{ "p9pipe", p9pipe_ },
+	{ "p9framedpipe", p9framedpipe_ },
 	{ "sendfd", sendfd_ },
 	{ "sendfdmsg", sendfdmsg_ },
 	{ "recvfd_stream", recvfd_stream },

@@ -28,7 +28,11 @@
 //!   Darwin 20 on, MSG_NOSIGNAL alone; before it, SO_NOSIGPIPE is set before each send (two
 //!   system calls; the option stays set, so plain writes to that socket stop raising SIGPIPE
 //!   too).
-//! - No AF_UNIX SOCK_SEQPACKET (`uipc_proto.c` has stream and datagram only): EPROTONOSUPPORT.
+//! - No AF_UNIX SOCK_SEQPACKET (`uipc_proto.c` has stream and datagram only): EPROTONOSUPPORT,
+//!   from `socketpair` too (`socreate_internal` finds no protocol of that type), so p9fd's
+//!   framed pipe fails with it.
+//! - No SOCK_CLOEXEC: a close-on-exec pipe's ends get FD_CLOEXEC with fcntl right after
+//!   `socketpair`, not atomically.
 //! - Credentials: LOCAL_PEERCRED (uid, groups), recorded by `unp_connect2` for stream sockets
 //!   only (EINVAL on a datagram socket), and LOCAL_PEERPID, which answers the peer socket's
 //!   `last_pid` (`uipc_ctloutput`): the last process that used it, not the one that
@@ -57,6 +61,7 @@ pub(crate) const SYSTEM: System = System {
         Sigpipe::FlagFrom { release: 20 }
     },
     records: Records::Atomic,
+    socketpair_cloexec: false,
 };
 
 /// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`
@@ -89,6 +94,8 @@ mod imp {
     /// `kern.osrelease`'s major number (Darwin 20 is macOS 11), once per process.
     pub(in crate::sys) use super::super::osrelease::release;
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
+    /// None: `socketpair`'s ends are made close-on-exec with fcntl (`socketpair_cloexec`).
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = 0;
     pub(in crate::sys) use libc::sendmsg as raw_sendmsg;
 
     /// LOCAL_PEERCRED (uid, first group) and LOCAL_PEERPID (the last process to use the peer

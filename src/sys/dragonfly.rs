@@ -44,6 +44,7 @@ pub(crate) const SYSTEM: System = System {
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
+    socketpair_cloexec: true,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer.
@@ -69,4 +70,5 @@ mod imp {
     }
 
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 }

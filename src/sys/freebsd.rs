@@ -64,6 +64,7 @@ pub(crate) const SYSTEM: System = System {
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::MarkedFrom { release: 15 },
+    socketpair_cloexec: true,
 };
 
 #[cfg(target_os = "freebsd")]
@@ -87,6 +88,7 @@ mod imp {
     }
 
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 
     /// LOCAL_PEERCRED: uid, first group and (FreeBSD 13 and later; 0 before) pid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -42,6 +42,7 @@ pub(crate) const SYSTEM: System = System {
     },
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
+    socketpair_cloexec: true,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]
@@ -68,6 +69,7 @@ mod imp {
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
     #[cfg(target_os = "solaris")]
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = 0;
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 
     /// getpeerucred, which allocates the answer; freed here.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

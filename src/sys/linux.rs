@@ -39,6 +39,7 @@ pub(crate) const SYSTEM: System = System {
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
+    socketpair_cloexec: true,
 };
 
 /// The libc crate knows Linux's layout.
@@ -52,6 +53,9 @@ pub(super) unsafe fn errno_location() -> *mut c_int {
 
 /// recvmsg's close-on-exec flag.
 pub(super) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+
+/// socketpair's close-on-exec flag (Linux 2.6.27 on).
+pub(super) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 
 /// sendmsg itself. musl's wrapper copies the control data into a 1024-byte buffer (ENOMEM
 /// beyond it: 253 descriptors need 1032 bytes), so there p9fd makes the system call directly;

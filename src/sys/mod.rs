@@ -52,7 +52,7 @@ use illumos as os;
 
 /// The system this is built for.
 pub(crate) const SYSTEM: System = os::SYSTEM;
-use os::{CMSG_CLOEXEC, SCM_CREDS, errno_location, raw_sendmsg};
+use os::{CMSG_CLOEXEC, SCM_CREDS, SOCK_CLOEXEC, errno_location, raw_sendmsg};
 // APUE's alone (peer_creds is also std's peer_credentials).
 #[cfg_attr(not(feature = "apue"), allow(unused_imports))]
 pub(crate) use os::{peer_creds, send_creds, set_passcred};
@@ -86,9 +86,7 @@ impl Errno {
 pub(crate) struct Fd(c_int);
 
 impl Fd {
-    /// The descriptor number, still owned by this Fd (for the kernel models, which run on
-    /// Linux).
-    #[cfg(all(test, any(target_os = "linux", target_os = "android")))]
+    /// The descriptor number, still owned by this Fd.
     pub(crate) fn raw(&self) -> c_int {
         self.0
     }
@@ -527,8 +525,10 @@ pub(crate) fn wait_writable(sock: c_int) -> Result<()> {
     Ok(())
 }
 
-/// `socketpair(AF_UNIX, ty, 0)`.
-pub(crate) fn socketpair(ty: c_int) -> Result<(Fd, Fd)> {
+/// `socketpair(AF_UNIX, ty, 0)`, with SOCK_CLOEXEC if `cloexec` (where the system has it:
+/// [`System::socketpair_cloexec`]).
+pub(crate) fn socketpair(ty: c_int, cloexec: bool) -> Result<(Fd, Fd)> {
+    let ty = if cloexec { ty | SOCK_CLOEXEC } else { ty };
     let mut sv: [c_int; 2] = [-1; 2];
     // SAFETY: the kernel writes two ints to `sv`, which has room for them.
     if unsafe { libc::socketpair(libc::AF_UNIX, ty, 0, sv.as_mut_ptr()) } < 0 {

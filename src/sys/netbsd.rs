@@ -63,6 +63,7 @@ pub(crate) const SYSTEM: System = System {
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
+    socketpair_cloexec: true,
 };
 
 #[cfg(target_os = "netbsd")]
@@ -85,6 +86,7 @@ mod imp {
     }
 
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 
     /// LOCAL_PEEREID (level 0): pid, effective uid and gid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -47,6 +47,7 @@ pub(crate) const SYSTEM: System = System {
     cloexec: Cloexec::Atomic,
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
+    socketpair_cloexec: true,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small
@@ -73,6 +74,7 @@ mod imp {
     }
 
     pub(in crate::sys) const CMSG_CLOEXEC: c_int = libc::MSG_CMSG_CLOEXEC;
+    pub(in crate::sys) const SOCK_CLOEXEC: c_int = libc::SOCK_CLOEXEC;
 
     /// SO_PEERCRED: uid, gid and pid.
     #[cfg_attr(not(any(feature = "apue", feature = "std")), allow(dead_code))]

@@ -208,4 +208,7 @@ pub(crate) struct System {
     pub sigpipe: Sigpipe,
     /// What a seqpacket record is.
     pub records: Records,
+    /// Whether `socketpair` takes SOCK_CLOEXEC, making both ends close-on-exec atomically;
+    /// where not (macOS), p9fd sets it with fcntl on each end right after, which is not atomic.
+    pub socketpair_cloexec: bool,
 }

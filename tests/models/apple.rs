@@ -33,6 +33,7 @@ impl Spec for Apple {
         null_control_leaks: true,
         gathers: true,
         types: [true, true, false],
+        socketpair_cloexec: false,
         peer: peer_not_on_datagrams,
     };
 }

@@ -35,6 +35,7 @@ impl Spec for DragonFly {
         null_control_leaks: false,
         gathers: true,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer,
     };
 }

@@ -44,6 +44,7 @@ impl Spec for FreeBsd {
         null_control_leaks: false,
         gathers: true,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer: peer_not_on_datagrams,
     };
 }

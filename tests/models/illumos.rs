@@ -42,6 +42,7 @@ const fn kernel(shortens: bool, honours_cloexec: bool) -> Behaviour {
         null_control_leaks: false,
         gathers: false,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer,
     }
 }

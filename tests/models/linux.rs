@@ -12,7 +12,7 @@ use std::os::fd::{IntoRawFd, OwnedFd};
 
 use super::{case, oracle, slots};
 use crate::pass::{Kernel, Part, recv_fd_on, recv_on};
-use crate::sys::{self, Creds, Errno, Received, RecvControl, Result, System};
+use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
 
 /// `include/linux/socket.h` (the libc crate has no name for it).
 const SCM_SECURITY: c_int = 0x03;
@@ -60,6 +60,9 @@ unsafe impl Kernel for Scripted {
     }
     fn set_cloexec(&mut self, fd: c_int) {
         sys::set_cloexec(fd)
+    }
+    fn socketpair(&mut self, _ty: c_int, _cloexec: bool) -> Result<(Fd, Fd)> {
+        unreachable!("a receive makes no socket")
     }
 }
 
@@ -242,6 +245,9 @@ unsafe impl Kernel for Queries {
         self.calls.push("F_SETFD");
         sys::set_cloexec(fd)
     }
+    fn socketpair(&mut self, _ty: c_int, _cloexec: bool) -> Result<(Fd, Fd)> {
+        unreachable!("a receive makes no socket")
+    }
 }
 
 /// recvfd's empty read is end of file (ECONNRESET) only where SO_TYPE says the socket is not a
@@ -329,6 +335,7 @@ impl super::Spec for Linux {
         null_control_leaks: false,
         gathers: false,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer: super::peer_ok,
     };
 }

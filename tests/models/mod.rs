@@ -36,7 +36,7 @@ use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 use std::sync::Mutex;
 
 use crate::pass::Received as Got;
-use crate::pass::{Kernel, Part, recv_fd_on, recv_on};
+use crate::pass::{Kernel, Part, pipe_on, recv_fd_on, recv_on};
 use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
 
 /// One message queued in a model kernel: its data, and the descriptors in flight with it, in
@@ -77,6 +77,9 @@ pub(super) struct Behaviour {
     pub gathers: bool,
     /// The socket types this system has: stream, datagram, seqpacket.
     pub types: [bool; 3],
+    /// Whether `socketpair` takes SOCK_CLOEXEC in its type (false: a type with that bit is one
+    /// the kernel does not know, EPROTONOSUPPORT, as for a type it lacks).
+    pub socketpair_cloexec: bool,
     /// Who the peer of a socketpair of this type is: the answer or the errno.
     pub peer: fn(c_int) -> Result<Creds>,
 }
@@ -630,6 +633,21 @@ unsafe impl<S: Spec> Kernel for Model<S> {
         self.calls += 1;
         sys::set_cloexec(fd)
     }
+    /// A pair of this host's sockets where the modelled kernel makes one (so that the ends'
+    /// close-on-exec can be read), its error where it does not: a type it lacks, or the
+    /// SOCK_CLOEXEC bit where it has none (xnu's `socreate_internal` finds no protocol for
+    /// either: EPROTONOSUPPORT).
+    fn socketpair(&mut self, ty: c_int, cloexec: bool) -> Result<(Fd, Fd)> {
+        self.calls += 1;
+        let known = TYPES
+            .iter()
+            .position(|&t| t == ty)
+            .map(|i| S::KERNEL.types[i]);
+        if known != Some(true) || (cloexec && !S::KERNEL.socketpair_cloexec) {
+            return Err(Errno(libc::EPROTONOSUPPORT));
+        }
+        sys::socketpair(ty, cloexec)
+    }
 }
 
 // ---- The harness: census, oracle, one lock. ----
@@ -904,8 +922,40 @@ pub(super) fn apue_credentials<S: Spec>() {
     }
 }
 
+/// The pipes: a stream pipe, inherited or close-on-exec, and a framed (seqpacket) one where the
+/// system has the type, its error where not; close-on-exec on both ends when asked, in one
+/// system call where `socketpair` takes SOCK_CLOEXEC, with an fcntl per end where it does not.
+pub(super) fn pipes<S: Spec>() {
+    for (ty, has) in [
+        (libc::SOCK_STREAM, S::KERNEL.types[0]),
+        (libc::SOCK_SEQPACKET, S::KERNEL.types[2]),
+    ] {
+        for cloexec in [false, true] {
+            case("pipe", || {
+                let mut k = Model::<S>::new(ty);
+                match pipe_on(&mut k, ty, cloexec) {
+                    Ok((a, b)) => {
+                        assert!(has, "a pair of a type the system lacks");
+                        assert_eq!(sys::socket_type(a.raw()), Ok(ty));
+                        assert_eq!((is_cloexec(&a), is_cloexec(&b)), (cloexec, cloexec));
+                        let atomic = !cloexec || S::KERNEL.socketpair_cloexec;
+                        assert_eq!(k.calls, if atomic { 1 } else { 3 }, "system calls");
+                    }
+                    Err(e) => {
+                        assert!(!has, "a pair the system makes failed: {e:?}");
+                        assert_eq!(e, Errno(libc::EPROTONOSUPPORT));
+                        assert_eq!(k.calls, 1, "nothing after the failed socketpair");
+                    }
+                }
+                vec![]
+            });
+        }
+    }
+}
+
 /// Every case above, for one system.
 pub(super) fn common<S: Spec>() {
+    pipes::<S>();
     one_descriptor::<S>();
     batch::<S>();
     full_table::<S>();

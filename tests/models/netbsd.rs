@@ -37,6 +37,7 @@ const KERNEL: Behaviour = Behaviour {
     null_control_leaks: false,
     gathers: true,
     types: [true, true, true],
+    socketpair_cloexec: true,
     peer,
 };
 

@@ -28,6 +28,7 @@ impl Spec for OpenBsd {
         null_control_leaks: false,
         gathers: true,
         types: [true, true, true],
+        socketpair_cloexec: true,
         peer: peer_ok,
     };
 }
