@@ -103,7 +103,8 @@ CFLAGS_EX = -std=c99 -Wall -Wextra -Werror -O2 -Iinclude
 # The man pages, and the names that open them (no pipe.3: it would shadow pipe(2) where man
 # searches section 3 first, as Debian's does). APUE's only for a library built with apue.
 MAN3 = sendfd.3 p9pipe.3 sendfdmsg.3
-MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 p9framedpipe.3:p9pipe.3
+MANLINKS = recvfd.3:sendfd.3 recvfdmsg.3:sendfdmsg.3 sendfdmsgall.3:sendfdmsg.3 sendfdmsgto.3:sendfdmsg.3 \
+	p9framedpipe.3:p9pipe.3
 MAN3_APUE = apue.3
 MANLINKS_APUE = send_fd.3:apue.3 send_err.3:apue.3 recv_fd.3:apue.3 recv_ufd.3:apue.3
 all: lib examples

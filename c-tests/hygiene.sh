@@ -190,7 +190,8 @@ installed() {
 		$prefix/include/p9fd.h $libdir/pkgconfig/p9fd.pc \
 		$prefix/share/man/man3/sendfd.3 $prefix/share/man/man3/recvfd.3 \
 		$prefix/share/man/man3/p9pipe.3 $prefix/share/man/man3/sendfdmsg.3 \
-		$prefix/share/man/man3/recvfdmsg.3 $prefix/share/man/man3/p9framedpipe.3; do
+		$prefix/share/man/man3/recvfdmsg.3 $prefix/share/man/man3/p9framedpipe.3 \
+		$prefix/share/man/man3/sendfdmsgall.3 $prefix/share/man/man3/sendfdmsgto.3; do
 		[ -e "$stage/root$f" ] || { echo "missing $f"; return 1; }
 	done
 	ls "$stage/root$libdir"/libp9fd.so.*.*.* >/dev/null
@@ -210,7 +211,7 @@ m3=$prefix/share/man/man3
 check "a staged install holds the library's files only" only_files "$stage/root" \
 	$libdir/libp9fd.a $libdir/libp9fd.so $libdir/libp9fd.so.$MAJOR $libdir/libp9fd.so.$VERSION \
 	$libdir/pkgconfig/p9fd.pc $prefix/include/p9fd.h $m3/sendfd.3 $m3/recvfd.3 $m3/p9pipe.3 \
-	$m3/sendfdmsg.3 $m3/recvfdmsg.3 $m3/p9framedpipe.3
+	$m3/sendfdmsg.3 $m3/recvfdmsg.3 $m3/p9framedpipe.3 $m3/sendfdmsgall.3 $m3/sendfdmsgto.3
 if [ -e target/apue/release/libp9fd.a ]; then
 	apue_install() {
 		$MAKE -s install DESTDIR="$stage/apue" PREFIX=$prefix LIBDIR=$libdir CARGO=false \
@@ -218,7 +219,7 @@ if [ -e target/apue/release/libp9fd.a ]; then
 		only_files "$stage/apue" $libdir/libp9fd.a $libdir/libp9fd.so $libdir/libp9fd.so.$MAJOR \
 			$libdir/libp9fd.so.$VERSION $libdir/pkgconfig/p9fd.pc $prefix/include/p9fd.h \
 			$m3/sendfd.3 $m3/recvfd.3 $m3/p9pipe.3 $m3/sendfdmsg.3 $m3/recvfdmsg.3 \
-			$m3/p9framedpipe.3 $m3/apue.3 $m3/send_fd.3 $m3/send_err.3 $m3/recv_fd.3 $m3/recv_ufd.3
+			$m3/p9framedpipe.3 $m3/sendfdmsgall.3 $m3/sendfdmsgto.3 $m3/apue.3 $m3/send_fd.3 $m3/send_err.3 $m3/recv_fd.3 $m3/recv_ufd.3
 	}
 	check "the apue build's staged install adds apue.3 and its four names" apue_install
 fi

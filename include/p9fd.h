@@ -12,6 +12,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 /*
  * As plan9port's libc.h does, pipe means p9pipe unless NOPLAN9DEFINES is defined. <unistd.h>
  * comes first, as plan9port's u.h has it, so that its own pipe is declared before the name is
@@ -41,6 +42,19 @@ extern "C" {
  * after receipt, which is not atomic. The same value on every system.
  */
 #define P9FD_CLOEXEC (1 << 30)
+
+/**
+ * recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT): it fails with
+ * EAGAIN where it would block, on a blocking socket too, and the socket's own mode is left
+ * as it is. The same value on every system.
+ */
+#define P9FD_DONTWAIT (1 << 29)
+
+
+
+
+
+
 
 
 
@@ -117,8 +131,33 @@ int p9framedpipe(int *fd, int flags);
 long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds);
 
 /**
+ * Sends all nbuf bytes at buf, the nfds descriptors in fds with the first part only: on a
+ * stream, where one sendmsg may send a large message short, it sends the rest until all has
+ * gone, retrying EINTR and, on a non-blocking socket, waiting for room (poll) instead of
+ * failing with EAGAIN after part of the message went. Never raises SIGPIPE.
+ *
+ * Returns nbuf, or -1 with errno set: the errors of sendfdmsg (EINVAL, EFAULT, EBADF before
+ * anything is sent) and the kernel's. After a kernel error an unknown prefix may have gone
+ * (with the descriptors, if any of it did). Thread-safe; no allocation.
+ */
+long sendfdmsgall(int socket, const void *buf, long nbuf, const int *fds, int nfds);
+
+/**
+ * sendfdmsg with flags for this call and a destination: flags is 0 or P9FD_DONTWAIT (EAGAIN,
+ * nothing sent, where it would wait for room); to and tolen, if to is not NULL, name the
+ * destination of an unconnected datagram socket (a struct sockaddr_un), as sendto(2) takes
+ * them. With flags 0 and to NULL it is sendfdmsg.
+ *
+ * Returns the number of bytes sent, or -1 with errno set: sendfdmsg's errors; EINVAL for a
+ * flag other than P9FD_DONTWAIT, or a tolen above sizeof(struct sockaddr_storage); EFAULT for a NULL to with tolen > 0; EAGAIN; and the kernel's for the
+ * address (ENOENT, ECONNREFUSED, EISCONN, ...). Thread-safe; no allocation.
+ */
+long sendfdmsgto(int socket, const void *buf, long nbuf, const int *fds, int nfds, int flags, const struct sockaddr *to, socklen_t tolen);
+
+/**
  * Receives one message on the Unix-domain socket socket: up to nbuf bytes into buf,
- * and up to *nfds descriptors into fds. flags is 0 or P9FD_CLOEXEC.
+ * and up to *nfds descriptors into fds. flags is 0, or P9FD_CLOEXEC and P9FD_DONTWAIT
+ * (EAGAIN when nothing is queued) or'ed together.
  *
  * On success it returns the number of bytes received and sets *nfds to the number of
  * descriptors stored in fds. It returns 0 with *nfds 0 at end of file; a zero-length
@@ -127,7 +166,8 @@ long sendfdmsg(int socket, const void *buf, long nbuf, const int *fds, int nfds)
  *
  * On error it returns -1 with errno set, and *nfds and fds are not written (buf may
  * hold bytes of the refused message):
- * EINVAL if nbuf < 1, *nfds < 0, or flags has a bit other than P9FD_CLOEXEC;
+ * EINVAL if nbuf < 1, *nfds < 0, or flags has another bit (MSG_PEEK among them: a peek
+ * would install the descriptors);
  * EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
  * EMSGSIZE if more descriptors arrived than *nfds, or than the kernel could hand over at
  * once (FreeBSD, NetBSD and illumos take more than 253 a send), or a datagram or seqpacket

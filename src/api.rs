@@ -55,8 +55,37 @@ impl RecvFlags {
     #[doc(alias = "MSG_CMSG_CLOEXEC")]
     pub const CLOEXEC: RecvFlags = RecvFlags(pass::CLOEXEC);
 
+    /// This call only does not wait: `MSG_DONTWAIT`, `EAGAIN` (`ErrorKind::WouldBlock`) when
+    /// nothing is queued, on a blocking socket too, without changing the socket's own mode.
+    ///
+    /// ```
+    /// let (a, b) = p9fd::pipe()?;
+    /// let mut fds = [None];
+    /// let err = p9fd::recv_fds(&b, &mut [0; 1], &mut fds, p9fd::RecvFlags::DONTWAIT).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    /// # drop(a);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[doc(alias = "MSG_DONTWAIT")]
+    pub const DONTWAIT: RecvFlags = RecvFlags(pass::DONTWAIT);
+
+    /// Both sets of options.
+    ///
+    /// ```
+    /// use p9fd::RecvFlags;
+    /// let f = RecvFlags::CLOEXEC.union(RecvFlags::DONTWAIT);
+    /// assert_eq!(f.bits(), (1 << 30) | (1 << 29));
+    /// ```
+    pub const fn union(self, other: RecvFlags) -> RecvFlags {
+        RecvFlags(self.0 | other.0)
+    }
+
     fn cloexec(self) -> bool {
         self.0 & Self::CLOEXEC.0 != 0
+    }
+
+    fn dontwait(self) -> bool {
+        self.0 & Self::DONTWAIT.0 != 0
     }
 
     /// The flags for these bits (p9fd's own, the same on every platform and the same as the C
@@ -68,7 +97,7 @@ impl RecvFlags {
     /// assert_eq!(RecvFlags::from_bits(libc::MSG_PEEK), None);
     /// ```
     pub const fn from_bits(bits: c_int) -> Option<RecvFlags> {
-        if bits & !Self::CLOEXEC.0 == 0 {
+        if bits & !(Self::CLOEXEC.0 | Self::DONTWAIT.0) == 0 {
             Some(RecvFlags(bits))
         } else {
             None
@@ -87,6 +116,91 @@ impl RecvFlags {
 }
 
 pub use crate::pass::Received;
+
+/// Options of one send ([`send_fds_with`]), p9fd's own bits, the same on every platform.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SendFlags(c_int);
+
+impl SendFlags {
+    /// No options: the send waits for room, as every send of a blocking socket does.
+    pub const EMPTY: SendFlags = SendFlags(0);
+
+    /// This call only does not wait: `MSG_DONTWAIT`, `EAGAIN` (`ErrorKind::WouldBlock`) and
+    /// nothing sent when there is no room, without changing the socket's own mode. The same
+    /// bit as [`RecvFlags::DONTWAIT`] and the C header's `P9FD_DONTWAIT`.
+    #[doc(alias = "MSG_DONTWAIT")]
+    pub const DONTWAIT: SendFlags = SendFlags(pass::DONTWAIT);
+
+    /// The flags for these bits, or `None` if a bit is not one of these options.
+    ///
+    /// ```
+    /// assert_eq!(p9fd::SendFlags::from_bits(1 << 29), Some(p9fd::SendFlags::DONTWAIT));
+    /// assert_eq!(p9fd::SendFlags::from_bits(libc::MSG_OOB), None);
+    /// ```
+    pub const fn from_bits(bits: c_int) -> Option<SendFlags> {
+        if bits & !Self::DONTWAIT.0 == 0 {
+            Some(SendFlags(bits))
+        } else {
+            None
+        }
+    }
+
+    /// The bits.
+    pub const fn bits(self) -> c_int {
+        self.0
+    }
+}
+
+/// [`send_fds`] with options for this call and, for an unconnected datagram socket, the
+/// destination: `to`, a Unix-domain address (a path, or on Linux an abstract name), as
+/// systemd's `$NOTIFY_SOCKET` and CPython's `socket.send_fds(..., address)` take one.
+///
+/// # Errors
+///
+/// As [`send_fds`]; with [`SendFlags::DONTWAIT`], `EAGAIN` (`ErrorKind::WouldBlock`) and
+/// nothing sent when the socket has no room; `EINVAL` for an unnamed `to` (a socketpair's
+/// end: it cannot be sent to); `EISCONN` (Linux: the kernel ignores the address on a
+/// connected stream) as the kernel says.
+///
+/// ```
+/// use std::os::fd::AsFd;
+/// use std::os::unix::net::UnixDatagram;
+/// let dir = std::env::temp_dir().join(format!("p9fd-doc-{}", std::process::id()));
+/// let _ = std::fs::remove_file(&dir);
+/// let rx = UnixDatagram::bind(&dir)?;
+/// let tx = UnixDatagram::unbound()?;
+/// let to = rx.local_addr()?;
+/// p9fd::send_fds_with(&tx, b"x", &[std::io::stdout().as_fd()], p9fd::SendFlags::EMPTY, Some(&to))?;
+/// let mut fds = [None];
+/// let got = p9fd::recv_fds(&rx, &mut [0; 1], &mut fds, p9fd::RecvFlags::CLOEXEC)?;
+/// assert_eq!((got.bytes, got.fds), (1, 1));
+/// # std::fs::remove_file(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[doc(alias = "sendfdmsgto")]
+#[doc(alias = "sendto")]
+pub fn send_fds_with(
+    sock: impl AsFd,
+    data: &[u8],
+    fds: &[BorrowedFd<'_>],
+    flags: SendFlags,
+    to: Option<&std::os::unix::net::SocketAddr>,
+) -> io::Result<usize> {
+    let dontwait = flags.0 & SendFlags::DONTWAIT.0 != 0;
+    let fds = sys::raw_fds(fds);
+    let Some(to) = to else {
+        return Ok(pass::send_to(raw(sock), data, fds, dontwait, None)?);
+    };
+    let name =
+        crate::sys::UnixName::of(to).ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    Ok(pass::send_to(
+        raw(sock),
+        data,
+        fds,
+        dontwait,
+        Some(name.bytes()),
+    )?)
+}
 
 impl From<Errno> for io::Error {
     #[inline]
@@ -491,7 +605,7 @@ pub fn recv_fds(
     fds: &mut [Option<OwnedFd>],
     flags: RecvFlags,
 ) -> io::Result<Received> {
-    let (got, _) = pass::recv(raw(sock), data, fds, flags.cloexec())?;
+    let (got, _) = pass::recv_with(raw(sock), data, fds, flags.cloexec(), flags.dontwait())?;
     // the slots past the message's: only those that hold one are written (a fresh array, or
     // one the message filled, costs a look at each)
     for slot in fds.get_mut(got.fds..).unwrap_or_default() {

@@ -154,7 +154,16 @@ pub const P9FD_MAXFDS: c_int = 253;
 /// after receipt, which is not atomic. The same value on every system.
 pub const P9FD_CLOEXEC: c_int = 1 << 30;
 
-const _: () = assert!(P9FD_MAXFDS as usize == sys::MAXFDS && P9FD_CLOEXEC == pass::CLOEXEC);
+/// recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT): it fails with
+/// EAGAIN where it would block, on a blocking socket too, and the socket's own mode is left
+/// as it is. The same value on every system.
+pub const P9FD_DONTWAIT: c_int = 1 << 29;
+
+const _: () = assert!(
+    P9FD_MAXFDS as usize == sys::MAXFDS
+        && P9FD_CLOEXEC == pass::CLOEXEC
+        && P9FD_DONTWAIT == pass::DONTWAIT
+);
 
 /// The C array (ptr, n) as a slice; n < 0 is EINVAL, NULL with n > 0 is EFAULT.
 ///
@@ -228,8 +237,90 @@ pub extern "C" fn sendfdmsg(
     )
 }
 
+/// Sends all nbuf bytes at buf, the nfds descriptors in fds with the first part only: on a
+/// stream, where one sendmsg may send a large message short, it sends the rest until all has
+/// gone, retrying EINTR and, on a non-blocking socket, waiting for room (poll) instead of
+/// failing with EAGAIN after part of the message went. Never raises SIGPIPE.
+///
+/// Returns nbuf, or -1 with errno set: the errors of sendfdmsg (EINVAL, EFAULT, EBADF before
+/// anything is sent) and the kernel's. After a kernel error an unknown prefix may have gone
+/// (with the descriptors, if any of it did). Thread-safe; no allocation.
+#[unsafe(no_mangle)]
+pub extern "C" fn sendfdmsgall(
+    socket: c_int,
+    buf: *const c_void,
+    nbuf: c_long,
+    fds: *const c_int,
+    nfds: c_int,
+) -> c_long {
+    let args = || {
+        if nfds > P9FD_MAXFDS {
+            return Err(Errno(libc::EINVAL));
+        }
+        // SAFETY: the caller passes `nbuf` readable bytes at `buf` and `nfds` ints at `fds`.
+        let (data, fds) = unsafe { (slice(buf.cast::<u8>(), nbuf)?, slice(fds, nfds.into())?) };
+        Ok((borrow(socket)?, data, borrow_all(fds)?))
+    };
+    ret(
+        args().and_then(|(s, data, fds)| pass::send_all(s, data, fds).map(|()| data.len())),
+        |n| n as c_long,
+    )
+}
+
+/// sendfdmsg with flags for this call and a destination: flags is 0 or P9FD_DONTWAIT (EAGAIN,
+/// nothing sent, where it would wait for room); to and tolen, if to is not NULL, name the
+/// destination of an unconnected datagram socket (a struct sockaddr_un), as sendto(2) takes
+/// them. With flags 0 and to NULL it is sendfdmsg.
+///
+/// Returns the number of bytes sent, or -1 with errno set: sendfdmsg's errors; EINVAL for a
+/// flag other than P9FD_DONTWAIT, or a tolen above sizeof(struct sockaddr_storage); EFAULT for a NULL to with tolen > 0; EAGAIN; and the kernel's for the
+/// address (ENOENT, ECONNREFUSED, EISCONN, ...). Thread-safe; no allocation.
+#[unsafe(no_mangle)]
+pub extern "C" fn sendfdmsgto(
+    socket: c_int,
+    buf: *const c_void,
+    nbuf: c_long,
+    fds: *const c_int,
+    nfds: c_int,
+    flags: c_int,
+    to: *const libc::sockaddr,
+    tolen: libc::socklen_t,
+) -> c_long {
+    let args = || {
+        if nfds > P9FD_MAXFDS || flags & !P9FD_DONTWAIT != 0 {
+            return Err(Errno(libc::EINVAL));
+        }
+        if tolen as usize > size_of::<libc::sockaddr_storage>() {
+            return Err(Errno(libc::EINVAL));
+        }
+        // at most a sockaddr_storage's size, so no conversion loses anything
+        let tolen = tolen as c_long;
+        // SAFETY: the caller passes `nbuf` readable bytes at `buf`, `nfds` ints at `fds` and
+        // `tolen` bytes at `to`.
+        let (data, fds, name) = unsafe {
+            (
+                slice(buf.cast::<u8>(), nbuf)?,
+                slice(fds, nfds.into())?,
+                slice(to.cast::<u8>(), if to.is_null() { 0 } else { tolen })?,
+            )
+        };
+        if to.is_null() && tolen > 0 {
+            return Err(Errno(libc::EFAULT));
+        }
+        let name = (!to.is_null()).then_some(name);
+        Ok((borrow(socket)?, data, borrow_all(fds)?, name))
+    };
+    ret(
+        args().and_then(|(s, data, fds, name)| {
+            pass::send_to(s, data, fds, flags & P9FD_DONTWAIT != 0, name)
+        }),
+        |n| n as c_long,
+    )
+}
+
 /// Receives one message on the Unix-domain socket socket: up to nbuf bytes into buf,
-/// and up to *nfds descriptors into fds. flags is 0 or P9FD_CLOEXEC.
+/// and up to *nfds descriptors into fds. flags is 0, or P9FD_CLOEXEC and P9FD_DONTWAIT
+/// (EAGAIN when nothing is queued) or'ed together.
 ///
 /// On success it returns the number of bytes received and sets *nfds to the number of
 /// descriptors stored in fds. It returns 0 with *nfds 0 at end of file; a zero-length
@@ -238,7 +329,8 @@ pub extern "C" fn sendfdmsg(
 ///
 /// On error it returns -1 with errno set, and *nfds and fds are not written (buf may
 /// hold bytes of the refused message):
-/// EINVAL if nbuf < 1, *nfds < 0, or flags has a bit other than P9FD_CLOEXEC;
+/// EINVAL if nbuf < 1, *nfds < 0, or flags has another bit (MSG_PEEK among them: a peek
+/// would install the descriptors);
 /// EFAULT if nfds or buf is NULL, or fds is NULL while *nfds > 0;
 /// EMSGSIZE if more descriptors arrived than *nfds, or than the kernel could hand over at
 /// once (FreeBSD, NetBSD and illumos take more than 253 a send), or a datagram or seqpacket
@@ -263,11 +355,10 @@ pub extern "C" fn recvfdmsg(
     // SAFETY: `nfds` is not NULL and points to an int.
     let room = unsafe { nfds.read() };
     let args = || {
-        let cloexec = match flags {
-            0 => false,
-            P9FD_CLOEXEC => true,
-            _ => return Err(Errno(libc::EINVAL)),
-        };
+        if flags & !(P9FD_CLOEXEC | P9FD_DONTWAIT) != 0 {
+            return Err(Errno(libc::EINVAL));
+        }
+        let (cloexec, dontwait) = (flags & P9FD_CLOEXEC != 0, flags & P9FD_DONTWAIT != 0);
         // More than P9FD_MAXFDS slots can never be used.
         let room = room.min(P9FD_MAXFDS);
         // SAFETY: the caller passes `nbuf` writable bytes at `buf` and room for `*nfds` ints
@@ -278,12 +369,12 @@ pub extern "C" fn recvfdmsg(
                 slice_mut(fds, room.into())?,
             )
         };
-        Ok((borrow(socket)?, data, out, cloexec))
+        Ok((borrow(socket)?, data, out, cloexec, dontwait))
     };
     ret(
-        args().and_then(|(s, data, out, cloexec)| {
+        args().and_then(|(s, data, out, cloexec, dontwait)| {
             // The core writes `out` only on success.
-            let (got, _) = pass::recv(s, data, out, cloexec)?;
+            let (got, _) = pass::recv_with(s, data, out, cloexec, dontwait)?;
             // SAFETY: as above, `nfds` points to an int.
             unsafe { nfds.write(got.fds as c_int) };
             Ok(got.bytes)

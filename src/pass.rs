@@ -18,6 +18,10 @@ pub(crate) mod apue;
 /// `RecvFlags::CLOEXEC`); the plumbing maps it to the system's own means.
 pub(crate) const CLOEXEC: c_int = 1 << 30;
 
+/// p9fd's flag for one call that does not wait (`P9FD_DONTWAIT`, `RecvFlags::DONTWAIT`,
+/// `SendFlags::DONTWAIT`): the system's MSG_DONTWAIT, for that call only.
+pub(crate) const DONTWAIT: c_int = 1 << 29;
+
 /// Where a receive puts each descriptor it hands the caller: an `Option<Fd>`, an
 /// `Option<OwnedFd>` (std API) or a C `int` (C ABI). Slots are written only on success.
 pub(crate) trait Slot: Sized {
@@ -90,6 +94,37 @@ pub(crate) fn send_on<K: Kernel>(
     sendmsg_on(k, sock, [data], fds, None)
 }
 
+/// A send as [`send`], and without waiting for this call where `dontwait` (MSG_DONTWAIT:
+/// EAGAIN, nothing sent, when there is no room), to the address `to` (a `sockaddr` of
+/// `to.len()` bytes) where given: an unconnected datagram socket's destination.
+#[inline(always)]
+pub(crate) fn send_to(
+    sock: c_int,
+    data: &[u8],
+    fds: &[c_int],
+    dontwait: bool,
+    to: Option<&[u8]>,
+) -> Result<usize> {
+    send_to_on(&mut Os, sock, data, fds, dontwait, to)
+}
+
+/// [`send_to`] on any kernel.
+#[inline(always)]
+pub(crate) fn send_to_on<K: Kernel>(
+    k: &mut K,
+    sock: c_int,
+    data: &[u8],
+    fds: &[c_int],
+    dontwait: bool,
+    to: Option<&[u8]>,
+) -> Result<usize> {
+    if data.is_empty() {
+        return Err(Errno(libc::EINVAL));
+    }
+    let wait = if dontwait { libc::MSG_DONTWAIT } else { 0 };
+    sendmsg_flags_on(k, sock, [data], fds, None, wait, to)
+}
+
 /// The one send: the message [`sys::sendmsg`] builds, sent without raising SIGPIPE, in one
 /// system call where the kernel honours MSG_NOSIGNAL ([`Sigpipe`]), and with MSG_EOR where a
 /// seqpacket record ends only where its sender says so ([`Records::MarkedFrom`]).
@@ -100,6 +135,20 @@ pub(crate) fn sendmsg_on<K: Kernel, const N: usize>(
     data: [&[u8]; N],
     fds: &[c_int],
     creds: Option<Creds>,
+) -> Result<usize> {
+    sendmsg_flags_on(k, sock, data, fds, creds, 0, None)
+}
+
+/// [`sendmsg_on`] with the caller's `extra` flags and destination `to`.
+#[inline(always)]
+pub(crate) fn sendmsg_flags_on<K: Kernel, const N: usize>(
+    k: &mut K,
+    sock: c_int,
+    data: [&[u8]; N],
+    fds: &[c_int],
+    creds: Option<Creds>,
+    extra: c_int,
+    to: Option<&[u8]>,
 ) -> Result<usize> {
     sys::sendmsg(data, fds, creds, |msg| {
         let flag = match K::SYSTEM.sigpipe {
@@ -114,7 +163,16 @@ pub(crate) fn sendmsg_on<K: Kernel, const N: usize>(
             _ => 0,
         };
         let nosignal = if flag { libc::MSG_NOSIGNAL } else { 0 };
-        k.sendmsg(sock, msg, nosignal | eor)
+        let flags = nosignal | eor | extra;
+        match to {
+            None => k.sendmsg(sock, msg, flags),
+            Some(name) => {
+                let mut named = *msg;
+                named.msg_name = name.as_ptr().cast_mut().cast();
+                named.msg_namelen = name.len() as libc::socklen_t;
+                k.sendmsg(sock, &named, flags)
+            }
+        }
     })
 }
 
@@ -321,17 +379,21 @@ pub(crate) enum Part {
 /// table): all closed and `fds` untouched. After an error nothing more is received: what the
 /// kernel left queued (on some systems the failed message's data, without its descriptors) is
 /// what the next receive sees (docs/kernels.md).
+///
+/// Without waiting for this call only where `dontwait` (MSG_DONTWAIT: EAGAIN when nothing is
+/// queued).
 #[inline(always)]
-pub(crate) fn recv<S: Slot>(
+pub(crate) fn recv_with<S: Slot>(
     sock: c_int,
     data: &mut [u8],
     fds: &mut [S],
     cloexec: bool,
+    dontwait: bool,
 ) -> Result<(Received, Option<Creds>)> {
-    recv_on(&mut Os, sock, data, fds, cloexec, Part::Refused)
+    recv_on_with(&mut Os, sock, data, fds, cloexec, Part::Refused, dontwait)
 }
 
-/// [`recv`] on any kernel, with the choice of [`Part`].
+/// [`recv_with`] on any kernel, with the choice of [`Part`], waiting.
 #[inline(always)]
 pub(crate) fn recv_on<K: Kernel, S: Slot>(
     k: &mut K,
@@ -341,12 +403,27 @@ pub(crate) fn recv_on<K: Kernel, S: Slot>(
     cloexec: bool,
     part: Part,
 ) -> Result<(Received, Option<Creds>)> {
+    recv_on_with(k, sock, data, fds, cloexec, part, false)
+}
+
+/// [`recv_on`], and without waiting where `dontwait`.
+#[inline(always)]
+pub(crate) fn recv_on_with<K: Kernel, S: Slot>(
+    k: &mut K,
+    sock: c_int,
+    data: &mut [u8],
+    fds: &mut [S],
+    cloexec: bool,
+    part: Part,
+    dontwait: bool,
+) -> Result<(Received, Option<Creds>)> {
     if data.is_empty() {
         return Err(Errno(libc::EINVAL));
     }
     let system = K::SYSTEM;
     let mut control = sys::RecvControl::new();
-    let flags = sys::recv_flags(&system, cloexec);
+    let wait = if dontwait { libc::MSG_DONTWAIT } else { 0 };
+    let flags = sys::recv_flags(&system, cloexec) | wait;
     let mut got = match k.recvmsg(sock, data, Some(&mut control), flags) {
         Ok(got) => got,
         Err(e) => return Err(refused(&system, e)),

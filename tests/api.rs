@@ -420,3 +420,30 @@ fn methods_on_std_sockets_pass_descriptors() {
     drop(fds);
     assert!(eof(r));
 }
+
+/// `SendFlags::DONTWAIT` on a full socket: `WouldBlock`, nothing sent, and the socket is still
+/// blocking; an unnamed address (a socketpair's end) is `EINVAL`.
+#[test]
+fn send_fds_with_does_not_wait_for_this_call() {
+    use std::os::unix::net::UnixDatagram;
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let mut sent = 0;
+    let err = loop {
+        match p9fd::send_fds_with(&a, b"z", &[], p9fd::SendFlags::DONTWAIT, None) {
+            Ok(_) => sent += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    assert!(sent > 0);
+    let mut fds = [None];
+    for _ in 0..sent {
+        let got = p9fd::recv_fds(&b, &mut [0; 4], &mut fds, p9fd::RecvFlags::DONTWAIT).unwrap();
+        assert_eq!((got.bytes, got.fds), (1, 0));
+    }
+    let err = p9fd::recv_fds(&b, &mut [0; 4], &mut fds, p9fd::RecvFlags::DONTWAIT).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+    let unnamed = b.local_addr().unwrap();
+    let err = p9fd::send_fds_with(&a, b"z", &[], p9fd::SendFlags::EMPTY, Some(&unnamed));
+    assert_eq!(err.unwrap_err().raw_os_error(), Some(libc::EINVAL));
+}

@@ -315,6 +315,42 @@ sendfdmsg_(void)
 	teardown();
 }
 
+static void
+sendfdmsgall_(void)
+{
+	static const Msg none = { NOTHING, "", 0, 0, { 0 } };
+	Msg m;
+	int fds[2];
+
+	setup(SOCK_SEQPACKET, &none);
+	next_is(sv[1], &m2, "the sentinel");
+	m = (Msg){ DATA, "hello", 5, 2, { fa, fb } };
+	fds[0] = fa;
+	fds[1] = fb;
+	begin();
+	end(sendfdmsgall(sv[0], "hello", 5, fds, 2));
+	sent(&m, 5);
+	teardown();
+}
+
+static void
+sendfdmsgto_(void)
+{
+	static const Msg none = { NOTHING, "", 0, 0, { 0 } };
+	Msg m;
+	int fds[2];
+
+	setup(SOCK_SEQPACKET, &none);
+	next_is(sv[1], &m2, "the sentinel");
+	m = (Msg){ DATA, "hello", 5, 2, { fa, fb } };
+	fds[0] = fa;
+	fds[1] = fb;
+	begin();
+	end(sendfdmsgto(sv[0], "hello", 5, fds, 2, P9FD_DONTWAIT, NULL, 0));
+	sent(&m, 5);
+	teardown();
+}
+
 /* recvfd of one byte with one descriptor, on a stream. */
 static void
 recvfd_stream(void)
@@ -556,6 +592,8 @@ static const struct {
 	{ "p9framedpipe", p9framedpipe_ },
 	{ "sendfd", sendfd_ },
 	{ "sendfdmsg", sendfdmsg_ },
+	{ "sendfdmsgall", sendfdmsgall_ },
+	{ "sendfdmsgto", sendfdmsgto_ },
 	{ "recvfd_stream", recvfd_stream },
 	{ "recvfd_empty_datagram", recvfd_empty_datagram },
 	{ "recvfd_end_of_file", recvfd_end_of_file },

@@ -12,12 +12,16 @@ use core::mem::{MaybeUninit, offset_of, size_of, zeroed};
 use core::ptr;
 
 mod system;
+#[cfg(feature = "std")]
+mod unixaddr;
 pub(crate) use system::{Cloexec, FullTable, Records, Sigpipe, System};
 #[cfg_attr(
     all(not(test), any(target_os = "linux", target_os = "android")),
     allow(unused_imports)
 )]
 pub use system::{Cut, Layout, Owns};
+#[cfg(feature = "std")]
+pub(crate) use unixaddr::UnixName;
 
 // One file per system family, with every way it differs: its facts (compiled on every host
 // for the tests, which model each kernel on this one) and its calls (on that system only).
