@@ -315,6 +315,13 @@ check-netbsd-vm:
 	MAKE="$(MAKE)" NETBSD_OBJ="$(NETBSD_OBJ)" NETBSD_TOOLS="$(NETBSD_TOOLS)" QEMU="$(QEMU)" \
 		tools/netbsd-vm/check.sh $(NETBSD_TREE)
 
+# NetBSD's socket code (7.99.34, 2016) as a rump kernel in this process, for maintainers (not
+# in check: the sources cannot be had in CI). RUMP: the -d directory of a buildrump.sh
+# fullbuild. Without it, it says how to build one and prints "skip: ...". tools/rump/check.sh.
+RUMP ?=
+check-rump:
+	tools/rump/check.sh $(RUMP)
+
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
 fuzz: lib
@@ -351,5 +358,5 @@ clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
-	check-netbsd-vm \
+	check-netbsd-vm check-rump \
 	fuzz mutants clean $(P9P_GOALS)

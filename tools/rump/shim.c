@@ -1,0 +1,159 @@
+/*
+ * NetBSD's socket calls, run as a rump kernel in this process (NetBSD 7.99.34, 2016), with
+ * NetBSD's ABI spelled out: the host's headers are Linux's, whose msghdr and cmsghdr differ.
+ * NetBSD's sys/socket.h (amd64): msghdr is name, namelen (u32), iov, iovlen (int), control,
+ * controllen (u32), flags; cmsghdr is len (u32), level, type, data aligned to sizeof(long).
+ * Descriptors live in the rump kernel's table; errno is NetBSD's number.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+int rump_init(void);
+int rump_sys_socketpair(int, int, int, int *);
+ssize_t rump_sys_sendmsg(int, const void *, int);
+ssize_t rump_sys_recvmsg(int, void *, int);
+int rump_sys_close(int);
+int rump_sys_pipe2(int *, int);
+int rump_sys_fcntl(int, int, ...);
+
+enum {
+	NB_AF_UNIX = 1, NB_SOCK_STREAM = 1, NB_SOCK_DGRAM = 2, NB_SOCK_SEQPACKET = 5,
+	NB_SOL_SOCKET = 0xffff, NB_SCM_RIGHTS = 1,
+	NB_MSG_TRUNC = 0x10, NB_MSG_CTRUNC = 0x20,
+	NB_F_GETFD = 1,
+	NB_EMSGSIZE = 40,
+};
+
+struct nb_iovec { void *base; size_t len; };
+struct nb_msghdr {
+	void *name; uint32_t namelen;
+	struct nb_iovec *iov; int iovlen;
+	void *control; uint32_t controllen;
+	int flags;
+};
+struct nb_cmsghdr { uint32_t len; int level; int type; };
+
+#define NB_ALIGN(n) (((n) + sizeof(long) - 1) & ~(sizeof(long) - 1))
+#define NB_CMSG_LEN(n) (NB_ALIGN(sizeof(struct nb_cmsghdr)) + (n))
+#define NB_CMSG_SPACE(n) (NB_ALIGN(sizeof(struct nb_cmsghdr)) + NB_ALIGN(n))
+
+static int npass, nfail;
+
+static void
+check(const char *name, int ok)
+{
+	printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
+	if(ok)
+		npass++;
+	else
+		nfail++;
+}
+
+/* Sends one byte with the descriptors fds[0..n) in one SCM_RIGHTS message. */
+static ssize_t
+sendfds(int s, int *fds, int n)
+{
+	unsigned char c = 'x', buf[256];
+	struct nb_iovec iov = { &c, 1 };
+	struct nb_msghdr m;
+	struct nb_cmsghdr *h = (struct nb_cmsghdr *)buf;
+
+	memset(buf, 0, sizeof buf);
+	memset(&m, 0, sizeof m);
+	h->len = NB_CMSG_LEN(n * sizeof(int));
+	h->level = NB_SOL_SOCKET;
+	h->type = NB_SCM_RIGHTS;
+	memcpy(buf + NB_ALIGN(sizeof *h), fds, n * sizeof(int));
+	m.iov = &iov;
+	m.iovlen = 1;
+	m.control = buf;
+	m.controllen = NB_CMSG_SPACE(n * sizeof(int));
+	return rump_sys_sendmsg(s, &m, 0);
+}
+
+static ssize_t
+recvctl(int s, unsigned char *ctl, uint32_t clen, struct nb_msghdr *m)
+{
+	static unsigned char data[16];
+	static struct nb_iovec iov;
+
+	iov.base = data;
+	iov.len = sizeof data;
+	memset(m, 0, sizeof *m);
+	m->iov = &iov;
+	m->iovlen = 1;
+	m->control = ctl;
+	m->controllen = clen;
+	return rump_sys_recvmsg(s, m, 0);
+}
+
+static void
+one_fd(int type)
+{
+	int sv[2], p[2], fd;
+	unsigned char ctl[64];
+	struct nb_msghdr m;
+	struct nb_cmsghdr *h = (struct nb_cmsghdr *)ctl;
+
+	if(rump_sys_socketpair(NB_AF_UNIX, type, 0, sv) < 0 || rump_sys_pipe2(p, 0) < 0){
+		check("socketpair and pipe", 0);
+		return;
+	}
+	check("one descriptor sent", sendfds(sv[0], &p[1], 1) == 1);
+	memset(ctl, 0, sizeof ctl);
+	check("one descriptor received", recvctl(sv[1], ctl, sizeof ctl, &m) == 1);
+	check("controllen is CMSG_SPACE(4)", m.controllen == NB_CMSG_SPACE(sizeof(int)));
+	check("SCM_RIGHTS at SOL_SOCKET", h->level == NB_SOL_SOCKET && h->type == NB_SCM_RIGHTS
+		&& h->len == NB_CMSG_LEN(sizeof(int)));
+	memcpy(&fd, ctl + NB_ALIGN(sizeof *h), sizeof fd);
+	check("received descriptor open", rump_sys_fcntl(fd, NB_F_GETFD) >= 0);
+	rump_sys_close(fd);
+	rump_sys_close(p[0]);
+	rump_sys_close(p[1]);
+	rump_sys_close(sv[0]);
+	rump_sys_close(sv[1]);
+}
+
+static void
+ctrunc(int type)
+{
+	int sv[2], p[2];
+	unsigned char ctl[NB_CMSG_SPACE(sizeof(int))];
+	struct nb_msghdr m;
+	int fds[2];
+
+	if(rump_sys_socketpair(NB_AF_UNIX, type, 0, sv) < 0 || rump_sys_pipe2(p, 0) < 0){
+		check("socketpair and pipe", 0);
+		return;
+	}
+	fds[0] = p[1];
+	fds[1] = p[1];
+	check("two descriptors sent", sendfds(sv[0], fds, 2) == 1);
+	memset(ctl, 0, sizeof ctl);
+	recvctl(sv[1], ctl, sizeof ctl, &m);
+	printf("info: two into room for one: flags %#x controllen %u\n", m.flags, m.controllen);
+	check("two into room for one: MSG_CTRUNC", (m.flags & NB_MSG_CTRUNC) != 0);
+	rump_sys_close(p[0]);
+	rump_sys_close(p[1]);
+	rump_sys_close(sv[0]);
+	rump_sys_close(sv[1]);
+}
+
+int
+main(void)
+{
+	if(rump_init() != 0){
+		printf("rump_init failed\n");
+		return 1;
+	}
+	one_fd(NB_SOCK_STREAM);
+	one_fd(NB_SOCK_DGRAM);
+	one_fd(NB_SOCK_SEQPACKET);
+	ctrunc(NB_SOCK_STREAM);
+	ctrunc(NB_SOCK_DGRAM);
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail != 0;
+}
