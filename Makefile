@@ -9,6 +9,8 @@
 #			passes (check-sanitizers) and bounded fuzzing
 #	make check-netbsd-vm NETBSD_TREE=dir	the C suite on a booted NetBSD 6.99.16 kernel under
 #			qemu (a maintainer's check, not in check or check-ports; tools/netbsd-vm/)
+#	make check-rump RUMP=dir	NetBSD 7.99.34's socket code as a rump kernel in this process
+#			(a maintainer's check, not in check; tools/rump/)
 #	make check-ports	the other targets: Linux aarch64, armv7, s390x, i686 and musl tested under
 #			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS type-checked, linked
 #			and bundled (not run); illumos type-checked; the CI workflow linted
