@@ -25,7 +25,7 @@ enum {
 	NB_AF_UNIX = 1, NB_SOCK_STREAM = 1, NB_SOCK_DGRAM = 2, NB_SOCK_SEQPACKET = 5,
 	NB_SOL_SOCKET = 0xffff, NB_SCM_RIGHTS = 1,
 	NB_MSG_TRUNC = 0x10, NB_MSG_CTRUNC = 0x20,
-	NB_F_GETFD = 1,
+	NB_F_GETFD = 1, NB_O_NONBLOCK = 4,
 	NB_EMSGSIZE = 40,
 };
 
@@ -150,6 +150,53 @@ ctrunc(int type)
 	rump_sys_close(sv[1]);
 }
 
+/* Two SCM_RIGHTS messages in one send: unp_internalize keeps the first (the model's
+ * SeveralRights::First); the second's descriptor is not passed. */
+static void
+several(void)
+{
+	int sv[2], p[2], q[2], fd;
+	unsigned char c = 'x', buf[64], ctl[64];
+	struct nb_iovec iov = { &c, 1 };
+	struct nb_msghdr m;
+	struct nb_cmsghdr *h;
+
+	if(rump_sys_socketpair(NB_AF_UNIX, NB_SOCK_STREAM, 0, sv) < 0 || rump_sys_pipe2(p, 0) < 0
+	|| rump_sys_pipe2(q, NB_O_NONBLOCK) < 0){
+		check("socketpair and pipes", 0);
+		return;
+	}
+	memset(buf, 0, sizeof buf);
+	h = (struct nb_cmsghdr *)buf;
+	h->len = NB_CMSG_LEN(sizeof(int));
+	h->level = NB_SOL_SOCKET;
+	h->type = NB_SCM_RIGHTS;
+	memcpy(buf + NB_ALIGN(sizeof *h), &p[1], sizeof(int));
+	h = (struct nb_cmsghdr *)(buf + NB_CMSG_SPACE(sizeof(int)));
+	h->len = NB_CMSG_LEN(sizeof(int));
+	h->level = NB_SOL_SOCKET;
+	h->type = NB_SCM_RIGHTS;
+	memcpy((unsigned char *)h + NB_ALIGN(sizeof *h), &q[1], sizeof(int));
+	memset(&m, 0, sizeof m);
+	m.iov = &iov;
+	m.iovlen = 1;
+	m.control = buf;
+	m.controllen = 2 * NB_CMSG_SPACE(sizeof(int));
+	check("two rights messages sent", rump_sys_sendmsg(sv[0], &m, 0) == 1);
+	check("two rights messages: one received", recvctl(sv[1], ctl, sizeof ctl, &m) == 1
+		&& m.controllen == NB_CMSG_SPACE(sizeof(int)));
+	memcpy(&fd, ctl + NB_ALIGN(sizeof(struct nb_cmsghdr)), sizeof fd);
+	rump_sys_close(fd);
+	rump_sys_close(q[1]);
+	check("two rights messages: the second's descriptor not in flight (EOF)",
+		rump_sys_read(q[0], &c, 1) == 0);
+	rump_sys_close(q[0]);
+	rump_sys_close(p[0]);
+	rump_sys_close(p[1]);
+	rump_sys_close(sv[0]);
+	rump_sys_close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -162,6 +209,7 @@ main(void)
 	one_fd(NB_SOCK_SEQPACKET);
 	ctrunc(NB_SOCK_STREAM);
 	ctrunc(NB_SOCK_DGRAM);
+	several();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail != 0;
 }
