@@ -9,6 +9,8 @@
 #			passes (check-sanitizers) and bounded fuzzing
 #	make check-netbsd-vm NETBSD_TREE=dir	the C suite on a booted NetBSD 6.99.16 kernel under
 #			qemu (a maintainer's check, not in check or check-ports; tools/netbsd-vm/)
+#	make check-rump RUMP=dir	NetBSD 7.99.34's socket code as a rump kernel in this process
+#			(a maintainer's check, not in check; tools/rump/)
 #	make check-ports	the other targets: Linux aarch64, armv7, s390x, i686 and musl tested under
 #			qemu-user or natively; FreeBSD, OpenBSD, NetBSD, macOS type-checked, linked
 #			and bundled (not run); illumos type-checked; the CI workflow linted
@@ -316,6 +318,13 @@ check-netbsd-vm:
 	MAKE="$(MAKE)" NETBSD_OBJ="$(NETBSD_OBJ)" NETBSD_TOOLS="$(NETBSD_TOOLS)" QEMU="$(QEMU)" \
 		tools/netbsd-vm/check.sh $(NETBSD_TREE)
 
+# NetBSD's socket code (7.99.34, 2016) as a rump kernel in this process, for maintainers (not
+# in check: the sources cannot be had in CI). RUMP: the -d directory of a buildrump.sh
+# fullbuild. Without it, it says how to build one and prints "skip: ...". tools/rump/check.sh.
+RUMP ?=
+check-rump:
+	tools/rump/check.sh $(RUMP)
+
 # Long fuzzing: the parser properties and the padding walk, FUZZ_CASES cases each; the
 # malicious peer over real sockets, FUZZ_INPUTS inputs (static and shared).
 fuzz: lib
@@ -352,5 +361,5 @@ clean:
 	$(CARGO) clean
 
 .PHONY: all lib examples demo bench header install uninstall check preflight check-sanitizers check-ports \
-	check-netbsd-vm \
+	check-netbsd-vm check-rump \
 	fuzz mutants clean $(P9P_GOALS)
