@@ -105,6 +105,12 @@ impl Fd {
 
 impl Drop for Fd {
     fn drop(&mut self) {
+        // The rump bridge (`make check-rump`, tools/rump/bridge.rs): while one of its cases runs
+        // on this thread, descriptors are the rump kernel's, closed in its table.
+        #[cfg(all(test, p9fd_rump))]
+        if crate::models::rump::close(self.0) {
+            return;
+        }
         // SAFETY: we own the descriptor (see `own`), and nothing uses it after this. An error
         // from close (EINTR, EIO) still leaves it closed on every system we build for.
         unsafe { libc::close(self.0) };
@@ -281,6 +287,12 @@ impl RecvControl {
         // SAFETY: every byte below `len` is one the kernel wrote (headers and data) or one we
         // just zeroed (padding, and any rest after an inconsistent header).
         unsafe { &*(ptr::slice_from_raw_parts(buf.as_ptr().cast::<u8>(), len)) }
+    }
+
+    /// The buffer and its size, for the rump bridge's NetBSD `recvmsg` (`make check-rump`).
+    #[cfg(all(test, p9fd_rump))]
+    pub(crate) fn raw(&mut self) -> (*mut u8, usize) {
+        (self.0.0.as_mut_ptr().cast(), RECV_SPACE)
     }
 
     /// Writes `bytes` at the start of the buffer as a kernel would, for the tests.

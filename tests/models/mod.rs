@@ -26,6 +26,9 @@ mod linux;
 mod netbsd;
 mod openbsd;
 mod ownership;
+#[cfg(p9fd_rump)]
+#[path = "../../tools/rump/bridge.rs"]
+pub(crate) mod rump;
 
 use core::ffi::c_int;
 use core::marker::PhantomData;
