@@ -44,9 +44,10 @@ extern "C" {
 #define P9FD_CLOEXEC (1 << 30)
 
 /**
- * recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT): it fails with
- * EAGAIN where it would block, on a blocking socket too, and the socket's own mode is left
- * as it is. The same value on every system.
+ * recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT; a send on NetBSD,
+ * whose kernel ignores that flag there, says MSG_NBIO too): it fails with EAGAIN where it
+ * would block, on a blocking socket too, and the socket's own mode is left as it is. The
+ * same value on every system.
  */
 #define P9FD_DONTWAIT (1 << 29)
 

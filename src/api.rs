@@ -125,8 +125,9 @@ impl SendFlags {
     /// No options: the send waits for room, as every send of a blocking socket does.
     pub const EMPTY: SendFlags = SendFlags(0);
 
-    /// This call only does not wait: `MSG_DONTWAIT`, `EAGAIN` (`ErrorKind::WouldBlock`) and
-    /// nothing sent when there is no room, without changing the socket's own mode. The same
+    /// This call only does not wait: `MSG_DONTWAIT` (and on NetBSD, whose sends ignore it,
+    /// `MSG_NBIO`), `EAGAIN` (`ErrorKind::WouldBlock`) and nothing sent when there is no
+    /// room, without changing the socket's own mode. The same
     /// bit as [`RecvFlags::DONTWAIT`] and the C header's `P9FD_DONTWAIT`.
     #[doc(alias = "MSG_DONTWAIT")]
     pub const DONTWAIT: SendFlags = SendFlags(pass::DONTWAIT);

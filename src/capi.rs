@@ -154,9 +154,10 @@ pub const P9FD_MAXFDS: c_int = 253;
 /// after receipt, which is not atomic. The same value on every system.
 pub const P9FD_CLOEXEC: c_int = 1 << 30;
 
-/// recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT): it fails with
-/// EAGAIN where it would block, on a blocking socket too, and the socket's own mode is left
-/// as it is. The same value on every system.
+/// recvfdmsg and sendfdmsgto flag: this call does not wait (MSG_DONTWAIT; a send on NetBSD,
+/// whose kernel ignores that flag there, says MSG_NBIO too): it fails with EAGAIN where it
+/// would block, on a blocking socket too, and the socket's own mode is left as it is. The
+/// same value on every system.
 pub const P9FD_DONTWAIT: c_int = 1 << 29;
 
 const _: () = assert!(

@@ -19,7 +19,8 @@ pub(crate) mod apue;
 pub(crate) const CLOEXEC: c_int = 1 << 30;
 
 /// p9fd's flag for one call that does not wait (`P9FD_DONTWAIT`, `RecvFlags::DONTWAIT`,
-/// `SendFlags::DONTWAIT`): the system's MSG_DONTWAIT, for that call only.
+/// `SendFlags::DONTWAIT`): the system's MSG_DONTWAIT, for that call only (and on a send,
+/// MSG_NBIO where the system needs it: [`System::send_nbio`]).
 pub(crate) const DONTWAIT: c_int = 1 << 29;
 
 /// Where a receive puts each descriptor it hands the caller: an `Option<Fd>`, an
@@ -121,7 +122,11 @@ pub(crate) fn send_to_on<K: Kernel>(
     if data.is_empty() {
         return Err(Errno(libc::EINVAL));
     }
-    let wait = if dontwait { libc::MSG_DONTWAIT } else { 0 };
+    let wait = match (dontwait, K::SYSTEM.send_nbio) {
+        (false, _) => 0,
+        (true, false) => libc::MSG_DONTWAIT,
+        (true, true) => libc::MSG_DONTWAIT | sys::MSG_NBIO,
+    };
     sendmsg_flags_on(k, sock, [data], fds, None, wait, to)
 }
 

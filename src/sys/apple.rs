@@ -62,6 +62,7 @@ pub(crate) const SYSTEM: System = System {
     },
     records: Records::Atomic,
     socketpair_cloexec: false,
+    send_nbio: false,
 };
 
 /// The most xnu delivers in one message fits p9fd's receive buffer, so that `copyout_control`

@@ -45,6 +45,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
     socketpair_cloexec: true,
+    send_nbio: false,
 };
 
 /// The most DragonFly delivers in one message fits p9fd's receive buffer.

@@ -65,6 +65,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::MarkedFrom { release: 15 },
     socketpair_cloexec: true,
+    send_nbio: false,
 };
 
 #[cfg(target_os = "freebsd")]

@@ -43,6 +43,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
     socketpair_cloexec: true,
+    send_nbio: false,
 };
 
 #[cfg(any(target_os = "illumos", target_os = "solaris"))]

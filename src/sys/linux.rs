@@ -40,6 +40,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
     socketpair_cloexec: true,
+    send_nbio: false,
 };
 
 /// The libc crate knows Linux's layout.

@@ -192,6 +192,14 @@ pub(crate) const fn space(n: usize) -> usize {
 /// The sender's credentials, as (pid, uid, gid).
 pub(crate) type Creds = (i32, u32, u32);
 
+/// NetBSD's MSG_NBIO, which a send that does not wait takes there ([`System::send_nbio`]).
+/// No other system's send is given it: elsewhere it is a bit no kernel sees, by which the
+/// NetBSD model and the rump bridge, run on this host, see it.
+#[cfg(target_os = "netbsd")]
+pub(crate) const MSG_NBIO: c_int = libc::MSG_NBIO;
+#[cfg(not(target_os = "netbsd"))]
+pub(crate) const MSG_NBIO: c_int = 1 << 28;
+
 /// The most a receive can be handed: credentials (Linux's SCM_CREDENTIALS is 12 bytes,
 /// FreeBSD's SCM_CREDS about 84, NetBSD's with groups about 90), an SCM_SECURITY label (a
 /// context string; 256 bytes is far above what SELinux or AppArmor produce), SCM_RIGHTS with

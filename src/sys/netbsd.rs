@@ -64,6 +64,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
     socketpair_cloexec: true,
+    send_nbio: true,
 };
 
 #[cfg(target_os = "netbsd")]

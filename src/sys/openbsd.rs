@@ -48,6 +48,7 @@ pub(crate) const SYSTEM: System = System {
     sigpipe: Sigpipe::Flag,
     records: Records::Atomic,
     socketpair_cloexec: true,
+    send_nbio: false,
 };
 
 /// The most OpenBSD delivers in one message fits p9fd's receive buffer: a buffer too small

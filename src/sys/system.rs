@@ -211,4 +211,8 @@ pub(crate) struct System {
     /// Whether `socketpair` takes SOCK_CLOEXEC, making both ends close-on-exec atomically;
     /// where not (macOS), p9fd sets it with fcntl on each end right after, which is not atomic.
     pub socketpair_cloexec: bool,
+    /// Whether a send that does not wait (P9FD_DONTWAIT) needs [`MSG_NBIO`](super::MSG_NBIO)
+    /// besides MSG_DONTWAIT: NetBSD, whose `sosend` waits for room unless the socket is
+    /// non-blocking or the call says MSG_NBIO (`uipc_socket.c`), whatever MSG_DONTWAIT says.
+    pub send_nbio: bool,
 }

@@ -26,6 +26,8 @@ mod linux;
 mod netbsd;
 mod openbsd;
 mod ownership;
+/// The rump bridge (`make check-rump`), not part of the C header.
+/// cbindgen:ignore
 #[cfg(p9fd_rump)]
 #[path = "../../tools/rump/bridge.rs"]
 pub(crate) mod rump;

@@ -104,3 +104,22 @@ fn system_calls_per_pass() {
     let want = super::Calls::one_each(253);
     assert_eq!(super::system_calls::<NetBsd>(u32::MAX), want);
 }
+
+/// A send that does not wait (P9FD_DONTWAIT) says MSG_NBIO besides MSG_DONTWAIT, and only that
+/// send: NetBSD's `sosend` (`uipc_socket.c`) waits for room unless the socket is non-blocking
+/// or the call says MSG_NBIO, whatever MSG_DONTWAIT says (NetBSD 7.99.34 did so, run as a rump
+/// kernel, `make check-rump`; 10.99.12's 1.313 reads the same).
+#[test]
+fn a_send_that_does_not_wait_says_nbio() {
+    case("MSG_NBIO", || {
+        let (r, fds) = oracle(1);
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&fds[0]);
+        let mut k = Model::<NetBsd>::new(libc::SOCK_STREAM);
+        crate::pass::send_to_on(&mut k, 3, &[0], &[fd], true, None).expect("send");
+        crate::pass::send_to_on(&mut k, 3, &[0], &[fd], false, None).expect("send");
+        let said = |f: libc::c_int| (f & libc::MSG_DONTWAIT != 0, f & sys::MSG_NBIO != 0);
+        let got: Vec<_> = k.sends.iter().map(|&(f, _)| said(f)).collect();
+        assert_eq!(got, [(true, true), (false, false)]);
+        vec![r]
+    });
+}

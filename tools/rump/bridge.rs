@@ -29,28 +29,31 @@ use crate::sys::{self, Creds, Errno, Fd, Received, RecvControl, Result, System};
 mod nb {
     use core::ffi::{c_int, c_void};
 
-    pub const AF_UNIX: c_int = 1;
-    pub const SOCK_CLOEXEC: c_int = 0x1000_0000;
-    pub const SOL_SOCKET: c_int = 0xffff;
-    pub const SO_TYPE: c_int = 0x1008;
-    pub const SO_NOSIGPIPE: c_int = 0x0800;
-    pub const LOCAL_PEEREID: c_int = 3;
-    pub const SCM_RIGHTS: c_int = 1;
-    pub const MSG_DONTWAIT: c_int = 0x80;
-    pub const F_GETFD: c_int = 1;
-    pub const F_SETFD: c_int = 2;
-    pub const F_SETFL: c_int = 4;
-    pub const FD_CLOEXEC: c_int = 1;
-    pub const O_NONBLOCK: c_int = 4;
-    pub const O_DIRECTORY: c_int = 0x0020_0000;
-    pub const RLIMIT_NOFILE: c_int = 8;
+    pub(super) const AF_UNIX: c_int = 1;
+    pub(super) const SOCK_CLOEXEC: c_int = 0x1000_0000;
+    pub(super) const SOL_SOCKET: c_int = 0xffff;
+    pub(super) const SO_TYPE: c_int = 0x1008;
+    pub(super) const SO_NOSIGPIPE: c_int = 0x0800;
+    pub(super) const LOCAL_PEEREID: c_int = 3;
+    pub(super) const SCM_RIGHTS: c_int = 1;
+    pub(super) const MSG_DONTWAIT: c_int = 0x80;
+    pub(super) const MSG_NBIO: c_int = 0x1000;
+    pub(super) const SO_SNDTIMEO: c_int = 0x100b;
+    pub(super) const F_GETFD: c_int = 1;
+    pub(super) const F_SETFD: c_int = 2;
+    pub(super) const F_SETFL: c_int = 4;
+    pub(super) const FD_CLOEXEC: c_int = 1;
+    pub(super) const O_NONBLOCK: c_int = 4;
+    pub(super) const O_DIRECTORY: c_int = 0x0020_0000;
+    pub(super) const RLIMIT_NOFILE: c_int = 8;
     /// `__ALIGNBYTES + 1`, `sizeof(long)`; a `cmsghdr` is 12 bytes, its data at `__CMSG_ALIGN(12)`.
-    pub const ALIGN: usize = 8;
-    pub const HDR: usize = 12;
-    pub const DATA: usize = 16;
+    pub(super) const ALIGN: usize = 8;
+    pub(super) const HDR: usize = 12;
+    pub(super) const DATA: usize = 16;
 
     /// The host's `msg_flags` bits and NetBSD's for the same flag.
-    pub const MSG: [(c_int, c_int); 8] = [
+    pub(super) const MSG: [(c_int, c_int); 9] = [
+        (crate::sys::MSG_NBIO, 0x1000),
         (libc::MSG_PEEK, 0x2),
         (libc::MSG_EOR, 0x8),
         (libc::MSG_TRUNC, 0x10),
@@ -63,7 +66,7 @@ mod nb {
 
     /// NetBSD's errno numbers (`sys/sys/errno.h`) and the host's for the same name: every
     /// one the calls here can return.
-    pub const ERRNO: [(c_int, c_int); 22] = [
+    pub(super) const ERRNO: [(c_int, c_int); 22] = [
         (1, libc::EPERM),
         (4, libc::EINTR),
         (9, libc::EBADF),
@@ -89,35 +92,35 @@ mod nb {
     ];
 
     #[repr(C)]
-    pub struct Iovec {
-        pub base: *mut c_void,
-        pub len: usize,
+    pub(super) struct Iovec {
+        pub(super) base: *mut c_void,
+        pub(super) len: usize,
     }
 
     #[repr(C)]
-    pub struct Msghdr {
-        pub name: *mut c_void,
-        pub namelen: u32,
-        pub iov: *mut Iovec,
-        pub iovlen: c_int,
-        pub control: *mut c_void,
-        pub controllen: u32,
-        pub flags: c_int,
+    pub(super) struct Msghdr {
+        pub(super) name: *mut c_void,
+        pub(super) namelen: u32,
+        pub(super) iov: *mut Iovec,
+        pub(super) iovlen: c_int,
+        pub(super) control: *mut c_void,
+        pub(super) controllen: u32,
+        pub(super) flags: c_int,
     }
 
     #[repr(C)]
     #[derive(Clone, Copy)]
-    pub struct Rlimit {
-        pub cur: u64,
-        pub max: u64,
+    pub(super) struct Rlimit {
+        pub(super) cur: u64,
+        pub(super) max: u64,
     }
 
     #[repr(C)]
     #[derive(Default)]
-    pub struct Unpcbid {
-        pub pid: i32,
-        pub euid: u32,
-        pub egid: u32,
+    pub(super) struct Unpcbid {
+        pub(super) pid: i32,
+        pub(super) euid: u32,
+        pub(super) egid: u32,
     }
 }
 
@@ -487,6 +490,41 @@ fn is_cloexec(fd: &Fd) -> bool {
     unsafe { rump_fcntl(fd.raw(), nb::F_GETFD) & nb::FD_CLOEXEC != 0 }
 }
 
+/// What one receive returned, not through p9fd: the data's length, `msg_flags` (NetBSD's)
+/// and the control bytes (`room` of them offered; None: no control buffer).
+struct Raw {
+    data: Vec<u8>,
+    flags: c_int,
+    control: Vec<u8>,
+}
+
+fn raw_recv(s: &Fd, data: usize, room: Option<usize>) -> Result<Raw> {
+    let mut buf = vec![0u8; data];
+    let mut control = vec![0u8; room.unwrap_or(0)];
+    let mut iov = nb::Iovec {
+        base: buf.as_mut_ptr().cast(),
+        len: buf.len(),
+    };
+    let mut msg = nb::Msghdr {
+        name: null_mut(),
+        namelen: 0,
+        iov: &mut iov,
+        iovlen: 1,
+        control: room.map_or(null_mut(), |_| control.as_mut_ptr().cast()),
+        controllen: control.len() as u32,
+        flags: 0,
+    };
+    // SAFETY: the kernel writes at most `data` bytes of data and `room` of control.
+    let n = check(unsafe { rump_recvmsg(s.raw(), &mut msg, nb::MSG_DONTWAIT) })?;
+    control.truncate(msg.controllen as usize);
+    buf.truncate(n);
+    Ok(Raw {
+        data: buf,
+        flags: msg.flags,
+        control,
+    })
+}
+
 /// Nothing left to read on `s`: a receive that does not wait fails with EAGAIN.
 fn nothing_queued(s: &Fd) -> bool {
     let mut b = [0u8; 16];
@@ -559,7 +597,12 @@ impl Tally {
         ACTIVE.with(|a| a.set(true));
         let mut waited = 0;
         let run = catch_unwind(AssertUnwindSafe(|| {
+            // The caller's own, the lowest numbers (0 among them): no receive may close them.
+            let mine = [pipe(), pipe()];
             let oracles = f(&mut Rump::default());
+            for (rd, wr) in &mine {
+                assert!(same_pipe(wr.raw(), rd), "{} closed", wr.raw());
+            }
             for (i, r) in oracles.iter().enumerate() {
                 assert!(
                     eof(r, &mut waited),
@@ -616,6 +659,7 @@ fn against_netbsd() {
         max: rl.max,
     });
     let mut t = Tally::default();
+    facts(&mut t);
     pipes(&mut t);
     one_descriptor(&mut t);
     batch(&mut t);
@@ -626,6 +670,9 @@ fn against_netbsd() {
     first_rights_message_only(&mut t);
     more_than_the_buffer_holds(&mut t);
     system_calls_per_pass(&mut t);
+    empty_rights(&mut t);
+    full_stream_send(&mut t);
+    send_does_not_wait(&mut t);
     ownership(&mut t);
     full_table(&mut t, true); // last: the process stays in its chroot
     println!("{} passed, {} failed", t.passed, t.failed);
@@ -979,6 +1026,113 @@ fn ownership(t: &mut Tally) {
     println!("info: ownership: {refused} sends refused by the kernel, {handed} handed out");
 }
 
+// ---- The model's reading of the kernel, not through p9fd. ----
+
+/// What the model says the kernel does (`Behaviour`), asked of the kernel with sends and
+/// receives of NetBSD's own bytes: the facts p9fd's core is built on, checked where they
+/// come from.
+fn facts(t: &mut Tally) {
+    use super::TooSmall;
+    let space = |n: usize| nb::DATA + align(n);
+    t.case(
+        "fact: msg_controllen ends at CMSG_SPACE (returns_space)",
+        |_| {
+            let (s, r) = sockets(libc::SOCK_DGRAM);
+            let (o, w) = oracle();
+            raw_send(s.raw(), b"x", &rights(&[vec![w.raw()]]), 0).expect("send");
+            drop(w);
+            let got = raw_recv(&r, 1, Some(64)).expect("recv");
+            let want = if KERNEL.returns_space {
+                space(4)
+            } else {
+                nb::DATA + 4
+            };
+            assert_eq!(got.control.len(), want);
+            let level = c_int::from_ne_bytes(got.control[4..8].try_into().unwrap());
+            assert_eq!(level, nb::SOL_SOCKET);
+            let fd = c_int::from_ne_bytes(got.control[16..20].try_into().unwrap());
+            drop(own(fd));
+            vec![o]
+        },
+    );
+    t.case(
+        "fact: a rights message that does not fit (too_small)",
+        |_| {
+            assert!(
+                KERNEL.too_small == TooSmall::DropsWhole,
+                "the model's reading"
+            );
+            let (s, r) = sockets(libc::SOCK_STREAM);
+            let (o, w) = oracle();
+            raw_send(s.raw(), b"x", &rights(&[vec![w.raw(); 3]]), 0).expect("send");
+            drop(w);
+            // CMSG_SPACE(4) is CMSG_SPACE(8): two descriptors' room, not three
+            let got = raw_recv(&r, 1, Some(space(4))).expect("recv");
+            assert_eq!(got.flags & 0x20, 0x20, "MSG_CTRUNC");
+            assert_eq!(got.control.len(), 0, "nothing copied, all three closed");
+            vec![o]
+        },
+    );
+    t.case(
+        "fact: a receive without a control buffer (null_control_leaks)",
+        |_| {
+            assert!(!KERNEL.null_control_leaks, "the model's reading");
+            let (s, r) = sockets(libc::SOCK_STREAM);
+            let (o, w) = oracle();
+            raw_send(s.raw(), b"x", &rights(&[vec![w.raw(); 2]]), 0).expect("send");
+            drop(w);
+            let got = raw_recv(&r, 1, None).expect("recv");
+            assert_eq!(got.data, b"x"); // the descriptors disposed of (the oracle)
+            vec![o]
+        },
+    );
+    t.case(
+        "fact: a full table's errno and the data's fate (full)",
+        |_| {
+            let (errno, fates) = KERNEL.full.expect("the model's reading");
+            let mut oracles = Vec::new();
+            for (i, ty) in TYPES.into_iter().enumerate() {
+                let (s, r) = sockets(ty);
+                let (o, w) = oracle();
+                raw_send(s.raw(), b"a", &rights(&[vec![w.raw(); 2]]), 0).expect("send");
+                raw_send(s.raw(), b"b", &[], 0).expect("send");
+                drop(w);
+                let limit = set_room(1);
+                let got = raw_recv(&r, 1, Some(64));
+                set_limit(limit);
+                assert_eq!(got.err(), Some(Errno(errno)), "type {ty}");
+                // what is left: the failed message's byte where the kernel kept it, then "b"
+                let kept = fates[i] == Fate::Kept;
+                let next = raw_recv(&r, 1, Some(64)).expect("next");
+                assert_eq!(
+                    next.data,
+                    if kept { b"a" } else { b"b" },
+                    "type {ty}: kept {kept}"
+                );
+                assert!(next.control.is_empty());
+                if kept {
+                    assert_eq!(raw_recv(&r, 1, Some(64)).expect("b").data, b"b");
+                }
+                assert!(nothing_queued(&r));
+                oracles.push(o);
+            }
+            oracles
+        },
+    );
+    t.case("fact: a stream read gathers later writes (gathers)", |_| {
+        let (s, r) = sockets(libc::SOCK_STREAM);
+        let (o, w) = oracle();
+        raw_send(s.raw(), b"a", &rights(&[vec![w.raw()]]), 0).expect("send");
+        raw_send(s.raw(), b"bc", &[], 0).expect("send");
+        drop(w);
+        let got = raw_recv(&r, 8, Some(64)).expect("recv");
+        let fd = c_int::from_ne_bytes(got.control[16..20].try_into().unwrap());
+        drop(own(fd));
+        assert_eq!(got.data == b"abc", KERNEL.gathers, "read {:?}", got.data);
+        vec![o]
+    });
+}
+
 // ---- The NetBSD model's own cases (tests/models/netbsd.rs). ----
 
 /// Two SCM_RIGHTS messages in one send (a foreign sender's: p9fd sends one): the kernel keeps
@@ -1011,6 +1165,111 @@ fn more_than_the_buffer_holds(t: &mut Tally) {
         assert_eq!(n.unwrap_err(), Errno(libc::EMSGSIZE));
         vec![o]
     });
+}
+
+/// An empty SCM_RIGHTS message (a foreign sender's, `cmsg_len` CMSG_LEN(0)) with its byte, on
+/// every type: lib9's recvfd says EBADMSG, `recv` hands out the byte and no descriptor. (It
+/// panicked NetBSD 6.99.16's `unp_externalize`, `kmem_alloc(0)`; 7.99.34 returns early.)
+fn empty_rights(t: &mut Tally) {
+    for ty in TYPES {
+        t.case(&format!("empty SCM_RIGHTS: type {ty}"), |k| {
+            let (s, r) = sockets(ty);
+            let empty = rights(&[vec![]]);
+            raw_send(s.raw(), b"x", &empty, 0).expect("send");
+            raw_send(s.raw(), b"y", &empty, 0).expect("send");
+            assert_eq!(
+                recv_fd_on(k, r.raw(), false).err(),
+                Some(Errno(libc::EBADMSG))
+            );
+            let mut got = slots(1);
+            let mut byte = [0u8];
+            let n = recv_on(k, r.raw(), &mut byte, &mut got, false, Part::Refused).expect("recv");
+            assert_eq!((n.0.bytes, n.0.fds, byte), (1, 0, *b"y"));
+            assert!(nothing_queued(&r));
+            vec![]
+        });
+    }
+}
+
+/// A pair of `ty` whose sender's buffer is full (sends of NetBSD's MSG_NBIO until EAGAIN), its
+/// sends given a timeout of 2 s: a send that waits (where it should not) then fails as one
+/// that did not, with EAGAIN, but 2 s late, which tells them apart.
+fn full(ty: c_int) -> (Fd, Fd) {
+    let (s, r) = sockets(ty);
+    let two = [2i64, 0]; // NetBSD's struct timeval: tv_sec, then tv_usec (an int) and padding
+    // SAFETY: the kernel reads 16 bytes of `two`.
+    let r0 = unsafe {
+        rump_setsockopt(
+            s.raw(),
+            nb::SOL_SOCKET,
+            nb::SO_SNDTIMEO,
+            two.as_ptr().cast(),
+            16,
+        )
+    };
+    check(r0 as isize).expect("SO_SNDTIMEO");
+    // in 512-byte pieces and then in single bytes: a record longer than the room left is
+    // EMSGSIZE on a seqpacket socket, whose room shrinks as its peer's buffer fills
+    let mut last = Ok(0);
+    for piece in [512, 1] {
+        for _ in 0..10_000 {
+            last = raw_send(s.raw(), &[0u8; 512][..piece], &[], nb::MSG_NBIO);
+            if last.is_err() {
+                break;
+            }
+        }
+    }
+    println!("info: filling type {ty}: {last:?}");
+    assert!(
+        matches!(last, Err(Errno(libc::EAGAIN | libc::EMSGSIZE))),
+        "full: {last:?}"
+    );
+    (s, r)
+}
+
+/// How long `f` took, and what it returned.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let got = f();
+    (got, start.elapsed())
+}
+
+/// A send of a descriptor on a stream whose peer's buffer is full (`src/sys/netbsd.rs`): not
+/// a wait but EMSGSIZE at once, nothing sent.
+fn full_stream_send(t: &mut Tally) {
+    t.case("sendfd on a full stream: EMSGSIZE at once", |k| {
+        let (s, _r) = full(libc::SOCK_STREAM);
+        let (o, w) = oracle();
+        let (got, took) = timed(|| send_on(k, s.raw(), &[0], &[w.raw()]));
+        assert_eq!(got, Err(Errno(libc::EMSGSIZE)));
+        assert!(took.as_secs_f64() < 1.0, "it waited {took:?}");
+        vec![o]
+    });
+}
+
+/// A send that does not wait (P9FD_DONTWAIT, `SendFlags::DONTWAIT`) on a full stream: EAGAIN
+/// at once; on a full seqpacket socket, the kernel's EMSGSIZE at once, as for any send there. NetBSD's `sosend` (`uipc_socket.c`, 7.99.34 and
+/// 10.99.12's 1.313 alike) does not read MSG_DONTWAIT: only a non-blocking socket or
+/// MSG_NBIO keeps it from waiting for room.
+fn send_does_not_wait(t: &mut Tally) {
+    for ty in [libc::SOCK_STREAM, libc::SOCK_SEQPACKET] {
+        t.case(
+            &format!("a send that does not wait, when full: type {ty}"),
+            |k| {
+                let (s, _r) = full(ty);
+                let (got, took) =
+                    timed(|| crate::pass::send_to_on(k, s.raw(), b"x", &[], true, None));
+                assert!(took.as_secs_f64() < 1.0, "it waited {took:?} ({got:?})");
+                // a full seqpacket socket has no room for even one byte's record: EMSGSIZE
+                let want = match ty {
+                    libc::SOCK_STREAM => libc::EAGAIN,
+                    _ => libc::EMSGSIZE,
+                };
+                assert_eq!(got, Err(Errno(want)));
+                vec![]
+            },
+        );
+    }
 }
 
 /// One system call per send and per receive, close-on-exec included (MSG_NOSIGNAL,
