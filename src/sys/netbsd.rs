@@ -3,7 +3,12 @@
 //! `sys/kern/uipc_socket.c`: `soreceive`; `sys/kern/uipc_proto.c`: `unixsw`;
 //! `sys/kern/uipc_syscalls.c`: `do_sys_recvmsg`; `sys/arch/*/include/cdefs.h`: `__ALIGNBYTES`).
 //! Modelled in `tests/models/netbsd.rs`; the C suite run on NetBSD 6.99.16 booted under qemu
-//! (`make check-netbsd-vm`, docs/platforms.md).
+//! (`make check-netbsd-vm`), and the core on NetBSD 7.99.34's socket code as a rump kernel
+//! (`make check-rump`; docs/platforms.md, docs/kernels.md).
+//! - A send that does not wait needs MSG_NBIO: `sosend` gives up without room only for a
+//!   non-blocking socket or MSG_NBIO, and reads no MSG_DONTWAIT (7.99.34 waited, run;
+//!   10.99.12's `uipc_socket.c` 1.313 reads the same). p9fd says both ([`System::send_nbio`]).
+//!   A receive reads MSG_DONTWAIT (`soreceive`).
 //! - A send on a stream whose peer's buffer is full fails at once with EMSGSIZE, not a wait:
 //!   the stream send shrinks the sender's `sb_hiwat` by what the peer holds, and `sosend`
 //!   refuses control larger than `sb_hiwat`. p9fd passes it on.

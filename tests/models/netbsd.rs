@@ -4,7 +4,8 @@
 //! copied, its descriptors closed, MSG_CTRUNC; `unp_ctloutput`: LOCAL_PEEREID only where
 //! `unp_connect` recorded ids, so EINVAL on every socketpair, whose `unp_connect2` records
 //! none: what NetBSD 6.99.16 did under qemu, `make check-netbsd-vm`, and 10.99.12's source
-//! says), `sys/kern/uipc_syscalls.c` (a page of control a send) and
+//! says; 7.99.34, run as a rump kernel, `make check-rump`, named the creator, docs/kernels.md),
+//! `sys/kern/uipc_syscalls.c` (a page of control a send) and
 //! `sys/arch/arm/include/cdefs.h` (`__ALIGNBYTES` 15 on aarch64).
 
 use super::{
