@@ -132,6 +132,30 @@ send_that_does_not_wait(void)
 	t_close2(sv);
 }
 
+/* A full stream: a send with P9FD_DONTWAIT is EAGAIN there too, and fills it without waiting.
+ * (NetBSD's send reads no MSG_DONTWAIT: there p9fd says MSG_NBIO as well.) */
+static void
+stream_send_that_does_not_wait(void)
+{
+	int sv[2], fd = 0;
+	long k, total = 0;
+	static char buf[4096];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	for(;;){
+		k = sendfdmsgto(sv[0], buf, sizeof buf, NULL, 0, P9FD_DONTWAIT, NULL, 0);
+		if(k <= 0)
+			break;
+		total += k;
+	}
+	CHECK(k == -1 && (errno == EAGAIN || errno == EWOULDBLOCK));
+	CHECK(total > 0);
+	CHECK((fcntl(sv[0], F_GETFL) & O_NONBLOCK) == 0);
+	k = sendfdmsgto(sv[0], "z", 1, &fd, 1, P9FD_DONTWAIT, NULL, 0);
+	CHECK(k == -1 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EMSGSIZE));
+	t_close2(sv);
+}
+
 /* An unconnected datagram socket sends to a bound one by name. */
 static void
 send_to_an_address(void)
@@ -170,6 +194,7 @@ main(void)
 	T(whole_send_refuses_what_sendfdmsg_refuses);
 	T(receive_that_does_not_wait);
 	T(send_that_does_not_wait);
+	T(stream_send_that_does_not_wait);
 	T(send_to_an_address);
 	return t_end();
 }
