@@ -1248,9 +1248,10 @@ fn full_stream_send(t: &mut Tally) {
 }
 
 /// A send that does not wait (P9FD_DONTWAIT, `SendFlags::DONTWAIT`) on a full stream: EAGAIN
-/// at once; on a full seqpacket socket, the kernel's EMSGSIZE at once, as for any send there. NetBSD's `sosend` (`uipc_socket.c`, 7.99.34 and
-/// 10.99.12's 1.313 alike) does not read MSG_DONTWAIT: only a non-blocking socket or
-/// MSG_NBIO keeps it from waiting for room.
+/// at once; on a full seqpacket socket, the kernel's EMSGSIZE at once, as for any send there.
+/// NetBSD's `sosend` (`uipc_socket.c`, 7.99.34 and 10.99.12's 1.313 alike) does not read
+/// MSG_DONTWAIT: only a non-blocking socket or MSG_NBIO keeps it from waiting for room, so
+/// p9fd says both there (`System::send_nbio`); without it this case waited 2 s.
 fn send_does_not_wait(t: &mut Tally) {
     for ty in [libc::SOCK_STREAM, libc::SOCK_SEQPACKET] {
         t.case(
